@@ -1,0 +1,50 @@
+"""Wall-clock of the main job and of the test run: median of a few runs (not a test).
+
+    python benchmarks/bench_cli.py [--runs 3]
+
+Targets (issue 3): `python -m verify` (audit + figures) under 10 s on 2 cores; the whole
+`pytest` run under 2 minutes.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+JOBS = {
+    "python -m verify (audit + figures)": [sys.executable, "-m", "verify"],
+    "python -m verify audit --json": [sys.executable, "-m", "verify", "audit", "--json", "-q"],
+    "pytest": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests")],
+}
+
+
+def median_seconds(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=tmp if "pytest" not in cmd[2] else ROOT, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-tests", action="store_true", help="time only the CLI jobs")
+    args = parser.parse_args()
+    for label, cmd in JOBS.items():
+        if args.skip_tests and label == "pytest":
+            continue
+        print(f"{label:<40} median {median_seconds(cmd, args.runs):7.2f} s over {args.runs} runs",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The command line as a user meets it: exit codes, one-line errors, deterministic JSON."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from verify.cli import main
+from verify.registry import REGISTRY
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_json_report_has_the_contract_shape_and_is_byte_stable(capsys):
+    assert main(["audit", "--json", "-q"]) == 0
+    first = capsys.readouterr().out
+    assert main(["audit", "--json", "-q"]) == 0
+    assert capsys.readouterr().out == first
+    report = json.loads(first)
+    assert list(report) == ["sheet", "seed", "claims", "counts"]
+    assert [c["id"] for c in report["claims"]] == list(REGISTRY)
+    for claim in report["claims"]:
+        assert list(claim) == ["id", "verdict", "summary", "correction", "checks", "figures"]
+        assert claim["checks"], f"{claim['id']} has no checks"
+    assert sum(report["counts"].values()) == len(REGISTRY)
+
+
+def test_only_and_markdown(capsys):
+    assert main(["audit", "--only", "q4d.ii", "--format", "md", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "## `q4d.ii`" in out and "q4c.i`" not in out
+
+
+def test_strict_exits_1_when_a_verdict_is_not_correct(tmp_path, capsys):
+    sheet = tmp_path / "wrong.toml"
+    sheet.write_text("[q4d.ii]\nsatisfies = true\n")
+    assert main(["audit", str(sheet), "--only", "q4d.ii", "--strict", "-q"]) == 1
+    assert "incorrect" in capsys.readouterr().out
+    assert main(["audit", str(sheet), "--only", "q4d.ii", "-q"]) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["audit", "absent.toml"], "no such sheet file"),
+    (["audit", "--only", "q9"], "unknown claim id(s) q9"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_code_in_a_sheet_is_refused_and_not_run(tmp_path):
+    sheet = tmp_path / "evil.toml"
+    sheet.write_text("[q4d.ii]\nalpha = \"__import__('os').system('touch pwned')\"\n")
+    proc = run("audit", str(sheet), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "[q4d.ii] alpha" in proc.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_help_and_list(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0 and "exit status" in capsys.readouterr().out
+    assert main(["list"]) == 0
+    assert "q4d.ii" in capsys.readouterr().out
+
+
+def test_no_arguments_audits_the_seed_and_writes_figures(tmp_path):
+    proc = run(cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "q4d.ii" in proc.stdout and "verdict" in proc.stdout
+    assert (tmp_path / "figures" / "q4d_alpha_sigma.pdf").exists()

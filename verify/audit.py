@@ -1,0 +1,78 @@
+"""Run claims against a sheet: truth once per (claim, seed), judgement per sheet.
+
+Each claim's generator is `default_rng([seed, crc32(id)])`, so adding a claim never changes
+another claim's numbers.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from .claims import Claim, Evidence, Truth, Verdict, verdict_of
+from .errors import UserError
+from .sheet import Sheet
+
+__all__ = ["Result", "Auditor", "claim_rng", "select"]
+
+
+def claim_rng(seed: int, claim_id: str) -> np.random.Generator:
+    """The generator of one claim under one seed."""
+    return np.random.default_rng([seed, zlib.crc32(claim_id.encode())])
+
+
+@dataclass(frozen=True)
+class Result:
+    """One claim's verdict with the evidence behind it."""
+
+    claim: Claim
+    verdict: Verdict
+    evidence: Evidence
+    note: str = ""
+
+
+def select(registry: Mapping[str, Claim], only: Iterable[str] | None) -> list[Claim]:
+    """The claims named in `only` (all when None), in homework order; unknown ids are UserError."""
+    if only is None:
+        return list(registry.values())
+    wanted = [i.strip() for i in only if i.strip()]
+    unknown = [i for i in wanted if i not in registry]
+    if unknown:
+        raise UserError(f"unknown claim id(s) {', '.join(unknown)} "
+                        f"(implemented: {', '.join(registry)})")
+    return [c for i, c in registry.items() if i in wanted]
+
+
+class Auditor:
+    """Computes each claim's truth once per seed and judges any number of sheets against it."""
+
+    def __init__(self, seed: int = 0, progress: Callable[[str], None] | None = None):
+        self.seed = seed
+        self._progress = progress or (lambda msg: None)
+        self._truths: dict[str, Truth] = {}
+
+    def truth(self, claim: Claim) -> Truth:
+        key = claim.truth_id
+        if key not in self._truths:
+            start = time.perf_counter()
+            self._truths[key] = claim.truth(rng=claim_rng(self.seed, key))
+            self._progress(f"{key}: truth computed in {time.perf_counter() - start:.2f} s")
+        return self._truths[key]
+
+    def judge(self, claim: Claim, sheet: Sheet) -> Result:
+        answer = sheet.answer(claim.id)
+        evidence = claim.judge(answer, self.truth(claim))
+        verdict = verdict_of(sheet.answered(claim.id), evidence.checks)
+        return Result(claim, verdict, evidence, answer.get("note", ""))
+
+    def audit(self, sheet: Sheet, claims: Iterable[Claim]) -> list[Result]:
+        return [self.judge(c, sheet) for c in claims]
+
+
+def stderr_progress(message: str) -> None:
+    """Progress lines go to stderr, results to stdout."""
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,138 @@
+"""Command line: `python -m verify [audit|list|figures] ...`; results on stdout, progress on stderr.
+
+Exit status: 0 the audit ran; 1 with --strict when a verdict is not `correct`; 2 bad input;
+3 the suite's own reference computation failed its accuracy control.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .audit import Auditor, select, stderr_progress
+from .claims import ReferenceFailure, Verdict
+from .errors import UserError
+from .report import FIGURE_DIR, as_json, markdown, table
+
+__all__ = ["main"]
+
+DESCRIPTION = """\
+Certify (or refute) the answers of the DGM homework 2 with symbolic derivations and numerical
+experiments. With no command: audit the seed's answers and write every figure into figures/."""
+
+EPILOG = """\
+examples:
+  python -m verify                          audit the seed's sheet, write figures/
+  python -m verify audit sheet.toml --json  audit a student's sheet, JSON report on stdout
+  python -m verify audit --only q4d.ii,q4c.i --format md
+  python -m verify list                     claim ids and what each checks
+exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m verify", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="{audit,list,figures}")
+    audit = sub.add_parser("audit", help="audit an answer sheet (default: the seed's)",
+                           description="Audit an answer sheet: one verdict with evidence per claim.")
+    audit.add_argument("sheet", nargs="?", help="TOML answer sheet (default: the seed's answers)")
+    fmt = audit.add_mutually_exclusive_group()
+    fmt.add_argument("--format", choices=("table", "md", "json"), default="table",
+                     help="report format (default: table)")
+    fmt.add_argument("--json", dest="format", action="store_const", const="json",
+                     help="same as --format json")
+    audit.add_argument("--only", metavar="ID,...", help="comma-separated claim ids to audit")
+    audit.add_argument("--strict", action="store_true",
+                       help="exit 1 when any verdict is not 'correct'")
+    _common(audit)
+    sub.add_parser("list", help="list the claim ids and what each checks",
+                   description="List the implemented claim ids and what each checks.")
+    figures = sub.add_parser("figures", help="write every figure (PDF and PNG)",
+                             description="Write every figure as PDF and PNG.")
+    figures.add_argument("--out", default=FIGURE_DIR, help=f"output folder (default: {FIGURE_DIR})")
+    _common(figures)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="random seed of every check (default 0)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _default()
+        return {"audit": _audit, "list": _list, "figures": _figures}[args.command](args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ReferenceFailure as exc:
+        print(f"internal error: {exc}", file=sys.stderr)
+        return 3
+
+
+def _auditor(args) -> Auditor:
+    return Auditor(args.seed, None if args.quiet else stderr_progress)
+
+
+def _default() -> int:
+    from .figures import write
+    from .registry import REGISTRY
+    from .sheet import load
+
+    auditor = Auditor(0, stderr_progress)
+    results = auditor.audit(load(None, REGISTRY), REGISTRY.values())
+    print(table(results))
+    written = write(_figure_names(REGISTRY.values()), Path(FIGURE_DIR), auditor)
+    print(f"wrote {len(written)} figure files into {FIGURE_DIR}/", file=sys.stderr)
+    return 0
+
+
+def _audit(args) -> int:
+    from .registry import REGISTRY
+    from .sheet import load
+
+    claims = select(REGISTRY, args.only.split(",") if args.only is not None else None)
+    sheet = load(args.sheet, REGISTRY)
+    if sheet.ignored:
+        print(f"warning: {sheet.name}: not checked by this version: {', '.join(sheet.ignored)}",
+              file=sys.stderr)
+    results = _auditor(args).audit(sheet, claims)
+    render = {"table": lambda: table(results),
+              "json": lambda: as_json(sheet.name, args.seed, results),
+              "md": lambda: markdown(sheet.name, args.seed, results)}[args.format]
+    print(render())
+    return 1 if args.strict and any(r.verdict is not Verdict.CORRECT for r in results) else 0
+
+
+def _list(args) -> int:
+    from .registry import REGISTRY
+    from .sheet import ALL_IDS
+
+    width = max(map(len, ALL_IDS))
+    for claim_id in ALL_IDS:
+        claim = REGISTRY.get(claim_id)
+        text = claim.question if claim else "(not checked by this version yet)"
+        fields = ", ".join(f.name for f in claim.fields) if claim else ""
+        print(f"{claim_id:<{width}}  {text}" + (f"  [fields: {fields}]" if fields else ""))
+    return 0
+
+
+def _figures(args) -> int:
+    from .figures import write
+    from .registry import REGISTRY
+
+    written = write(_figure_names(REGISTRY.values()), Path(args.out), _auditor(args))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _figure_names(claims) -> list[str]:
+    names: list[str] = []
+    for claim in claims:
+        names += [n for n in claim.figures if n not in names]
+    return names

@@ -1,0 +1,56 @@
+"""Shared figure style and deterministic saving; matplotlib is imported lazily, only here.
+
+Figures are sized for a 6.5 in LaTeX text width; PDF without CreationDate and PNG without the
+Software tag, so a rerun writes the same bytes.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["TEXT_WIDTH", "STYLE", "figure", "save"]
+
+TEXT_WIDTH = 6.5  # inches
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "lines.linewidth": 1.3,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    "pdf.fonttype": 42,
+    "svg.hashsalt": "dgm-verify",
+}
+
+
+@contextmanager
+def figure(ncols: int = 1, nrows: int = 1, height: float = 2.4, **kwargs):
+    """Yield (fig, axes) under STYLE, `TEXT_WIDTH` wide and `height` inches tall per row."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(TEXT_WIDTH, height * nrows),
+                                 squeeze=False, **kwargs)
+        try:
+            yield fig, axes
+        finally:
+            plt.close(fig)
+
+
+def save(fig, out_dir: Path, name: str) -> list[Path]:
+    """Write `name`.pdf and `name`.png into `out_dir` with no timestamps; return both paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf, png = out_dir / f"{name}.pdf", out_dir / f"{name}.png"
+    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None,
+                               "Creator": None})
+    fig.savefig(png, dpi=200, metadata={"Software": None})
+    return [pdf, png]

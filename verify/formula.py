@@ -1,0 +1,174 @@
+"""Safe formula reading and equivalence by mathematics, never by string.
+
+`parse(text, symbols)` turns plain math (`d/2*(r - 1 - log(r))`, `**` or `^`) into a sympy
+expression by walking Python's `ast` under a whitelist: numbers, the field's symbols, + - * / ** ^,
+unary minus, and exp, log, sqrt, abs. Nothing is evaluated as code. `equivalent(a, b, ...)` settles
+equality by `sympy.simplify` when it can, else by mpmath evaluation at many points.
+"""
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+__all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS"]
+
+FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs}
+MAX_LENGTH = 2000
+MAX_DEPTH = 200  # a sum of n terms nests n deep in the ast
+MAX_POWER_LOG10 = 1000  # refuse constant powers with more than this many digits
+
+
+class FormulaError(ValueError):
+    """A formula outside the whitelist; the message says what and where."""
+
+
+def parse(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
+    """Parse `text` into sympy using only `symbols` (name -> Symbol) and FUNCTIONS."""
+    if not isinstance(text, str):
+        raise FormulaError(f"expected a formula string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"formula longer than {MAX_LENGTH} characters")
+    source = text.strip().replace("^", "**")
+    if not source:
+        raise FormulaError("empty formula")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"not a formula: {exc.msg} at column {exc.offset}") from None
+    return _Reader(symbols).read(tree.body, 0)
+
+
+_BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul,
+           ast.Div: lambda a, b: a / b}
+
+
+class _Reader:
+    def __init__(self, symbols: Mapping[str, sp.Symbol]):
+        self.symbols = symbols
+
+    def read(self, node: ast.AST, depth: int) -> sp.Expr:
+        if depth > MAX_DEPTH:
+            raise FormulaError(f"formula nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, ast.Constant):
+            return self._constant(node.value)
+        if isinstance(node, ast.Name):
+            return self._name(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.read(node.operand, depth + 1)
+            return -inner if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self._power(self.read(node.left, depth + 1), self.read(node.right, depth + 1))
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = self.read(node.left, depth + 1), self.read(node.right, depth + 1)
+            return _BINARY[type(node.op)](left, right)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        raise FormulaError(f"'{_describe(node)}' is not allowed in a formula")
+
+    def _constant(self, value: object) -> sp.Expr:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise FormulaError(f"constant {value!r} is not a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FormulaError(f"constant {value!r} is not finite")
+        return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
+
+    def _name(self, name: str) -> sp.Expr:
+        if name in self.symbols:
+            return self.symbols[name]
+        if name in FUNCTIONS:
+            raise FormulaError(f"function '{name}' used without an argument")
+        allowed = ", ".join(sorted(self.symbols)) or "none"
+        raise FormulaError(f"unknown symbol '{name}' (allowed symbols: {allowed})")
+
+    def _power(self, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+        if base.is_number and exponent.is_number:
+            size = abs(complex(exponent.evalf(15))) * math.log10(max(abs(complex(base.evalf(15))), 2.0))
+            if size > MAX_POWER_LOG10:
+                raise FormulaError("constant power too large to evaluate")
+        return sp.Pow(base, exponent)
+
+    def _call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise FormulaError(f"'{_describe(node.func)}' is not an allowed function")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise FormulaError(f"unknown function '{name}' (allowed: {allowed})")
+        if node.keywords or len(node.args) != 1:
+            raise FormulaError(f"function '{name}' takes exactly one argument")
+        return FUNCTIONS[name](self.read(node.args[0], depth + 1))
+
+
+def _describe(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)[:60]
+    except Exception:  # pragma: no cover - unparse handles every node the parser returns
+        return type(node).__name__
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """How two expressions compare: `how` is 'symbolic' or 'numeric'; worst point if numeric."""
+
+    equal: bool
+    how: str
+    max_rel_error: float
+    worst_point: Mapping[str, float]
+    points: int
+
+    def describe(self) -> str:
+        if self.how == "symbolic":
+            return "simplify(answer - truth) = 0"
+        point = ", ".join(f"{k}={v:.6g}" for k, v in self.worst_point.items())
+        return (f"max relative difference {self.max_rel_error:.3g} over {self.points} points "
+                f"(worst at {point})")
+
+
+def equivalent(answer: sp.Expr, truth: sp.Expr, domain: Mapping[sp.Symbol, tuple[float, float]],
+               *, rtol: float = 1e-10, points: int = 64, seed: int = 0,
+               dps: int = 40) -> Equivalence:
+    """Equal on `domain` (symbol -> open interval)? Symbolic first, then `points` mpmath samples.
+
+    Numeric agreement means $|a - b| \\le rtol \\max(|b|, 10^{-300})$ at every sample, at `dps` digits.
+    """
+    diff = sp.simplify(answer - truth)
+    if diff == 0:
+        return Equivalence(True, "symbolic", 0.0, {}, 0)
+    rng = np.random.default_rng(seed)
+    names = list(domain)
+    worst, worst_point = 0.0, {}
+    with mpmath.workdps(dps):
+        for _ in range(points):
+            point = {s: _inside(rng, *domain[s]) for s in names}
+            a, b = _value(answer, point, dps), _value(truth, point, dps)
+            if a is None or b is None:
+                rel = math.inf if (a is None) != (b is None) else 0.0
+            else:
+                rel = float(abs(a - b) / max(abs(b), mpmath.mpf("1e-300")))
+            if rel > worst or not worst_point:
+                worst, worst_point = rel, {str(s): float(v) for s, v in point.items()}
+    return Equivalence(worst <= rtol, "numeric", worst, worst_point, points)
+
+
+def _inside(rng: np.random.Generator, low: float, high: float) -> float:
+    """A sample strictly inside (low, high), uniform on a log scale for wide positive ranges."""
+    if low > 0 and high / low > 100:
+        return float(np.exp(rng.uniform(np.log(low), np.log(high))))
+    return float(rng.uniform(low, high))
+
+
+def _value(expr: sp.Expr, point: Mapping[sp.Symbol, float], dps: int):
+    """mpmath value of `expr` at `point`, or None when it is not a finite real number there."""
+    v = sp.N(expr.subs(point), dps)
+    if not v.is_number or v.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return None
+    re, im = v.as_real_imag()
+    if abs(complex(im)) > 0:
+        return None
+    return mpmath.mpf(str(re)) if re.is_finite else None

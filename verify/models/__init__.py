@@ -1,0 +1,5 @@
+"""Analytic models shared by every question: Gaussian mixtures and schedules."""
+from .gmm import GaussianMixture
+from .schedules import LinearPath, VPSchedule
+
+__all__ = ["GaussianMixture", "VPSchedule", "LinearPath"]

@@ -1,0 +1,221 @@
+"""Claims q4c.i, q4d.i, q4d.ii: the conditions of eq. (4) for two schedules.
+
+Flow time: source at t = 0, data at t = 1. The conditions and schedules come from
+`derivations.affine_paths`; sympy settles each condition where it can, mpmath on a dense grid
+(50 digits, margin reported) where it cannot.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from derivations.affine_paths import (
+    CONDITIONS, CONDITION_TEXT, Condition, beta, conditions, linear_schedule,
+    question_4d_schedule, settle_symbolically, t, vp_variant_schedule,
+)
+from .claims import Check, Claim, Evidence, Field, Role, Truth
+from .formula import equivalent
+
+__all__ = ["CLAIMS", "BETA_4D", "alpha_sigma_4d"]
+
+BETA_4D = 598  # question 4(d)i
+DPS = 50
+GRID = (1e-12, 1e-9, 1e-6) + tuple(np.linspace(1e-3, 1 - 1e-3, 999)) + (1 - 1e-6, 1 - 1e-9, 1 - 1e-12)
+
+
+def alpha_sigma_4d(times: np.ndarray, rate: float = BETA_4D, dtype=np.float64):
+    r"""Float evaluation of eq. (5) for constant $\beta$: $\alpha_t = e^{-\beta(1-t)/2}$, returning
+    $(\alpha_t, 1 - \alpha_t^2, \sqrt{1 - \alpha_t^2})$ in `dtype` (tests tie it to the sympy form)."""
+    tt = np.asarray(times, dtype)
+    alpha = np.exp(dtype(-0.5 * rate) * (dtype(1) - tt))
+    sigma = dtype(1) - alpha * alpha
+    return alpha, sigma, np.sqrt(sigma)
+
+
+def _settle(condition: Condition, label: str, rate=BETA_4D) -> Check:
+    """Settle one condition: symbolically, else by mpmath on GRID at beta = `rate` (margin = min)."""
+    name = f"{label}: {condition.tag} ({CONDITION_TEXT[condition.tag]})"
+    verdict = settle_symbolically(condition)
+    if verdict is not None:
+        value = sp.N(condition.expr.subs(beta, rate), 35) if condition.kind == "zero" else None
+        return Check.exact(name, verdict, value=_mp_str(value), expected="0" if condition.kind == "zero" else "> 0",
+                           detail="settled by sympy for every beta > 0")
+    f = sp.lambdify(t, condition.expr.subs(beta, rate), modules="mpmath")
+    with mpmath.workdps(DPS):
+        values = [f(mpmath.mpf(x)) for x in GRID]
+    if condition.kind == "zero":
+        margin = float(max(abs(v) for v in values))
+        return Check.exact(name, margin < 10.0 ** (5 - DPS), value=margin, expected=0.0,
+                           detail=f"sympy undecided; mpmath at {DPS} digits, beta = {rate}")
+    margin = min(values)
+    return Check.exact(name, margin > 0, value=float(margin), expected="> 0",
+                       detail=f"sympy undecided; min over {len(GRID)} points of (0,1) by mpmath at "
+                              f"{DPS} digits, beta = {rate} (a grid check, not a proof)")
+
+
+def _mp_str(value) -> str | None:
+    return None if value is None else sp.sstr(value, full_prec=False)
+
+
+def _schedule_checks(label: str, alpha: sp.Expr, sigma: sp.Expr, rate=BETA_4D):
+    checks = tuple(_settle(c, label, rate) for c in conditions(alpha, sigma))
+    return checks, {tag: c.passed for tag, c in zip(CONDITIONS, checks)}
+
+
+# ---- q4c.i -------------------------------------------------------------------------------------
+
+def q4ci_truth(*, rng: np.random.Generator) -> Truth:
+    """Eq. (4) for $(\\alpha_t, \\sigma_t) = (t, 1-t)$, settled symbolically."""
+    checks, holds = _schedule_checks("(t, 1-t)", *linear_schedule())
+    return Truth(checks, {"holds": holds, "valid": all(holds.values())})
+
+
+def q4ci_judge(answer, truth: Truth) -> Evidence:
+    valid, holds = truth.facts["valid"], truth.facts["holds"]
+    checks = [Check.agrees("valid: (t, 1-t) satisfies eq. (4)", answer.get("valid"), valid)]
+    shown = answer.get("checked")
+    if shown is None:
+        checks.append(Check.stated("the answer verifies the conditions of eq. (4)", None))
+    else:
+        missing = sorted(set(CONDITIONS) - set(shown))
+        checks.append(Check.exact("the answer verifies all five conditions of eq. (4)", not missing,
+                                  value=sorted(shown), expected=list(CONDITIONS),
+                                  detail=f"not verified: {', '.join(missing)}" if missing else "",
+                                  role=Role.DEMAND))
+    failing = [k for k, v in holds.items() if not v]
+    truth_line = ("(t, 1-t) satisfies every condition of eq. (4): alpha_0 = 0, alpha_1 = 1, "
+                  "sigma_1 = 0, d alpha/dt = 1 > 0, -d sigma/dt = 1 > 0" if valid
+                  else f"(t, 1-t) violates {', '.join(failing)}")
+    summary = f"answer valid={answer.get('valid')}; sympy: {sum(holds.values())}/5 conditions hold"
+    return Evidence(truth.checks + tuple(checks), summary, truth_line)
+
+
+# ---- q4d.i and q4d.ii --------------------------------------------------------------------------
+
+def _float_facts() -> tuple[tuple[Check, ...], dict]:
+    """What float64 and float32 make of eq. (5) at beta = 598 near t = 0."""
+    grid = np.linspace(0.0, 1.0, 200_001)
+    a64, s64, _ = alpha_sigma_4d(grid)
+    a32, s32, _ = alpha_sigma_4d(grid.astype(np.float32), dtype=np.float32)
+    t_zero32 = float(grid[np.flatnonzero(a32 == 0)].max())
+    t_one64 = float(grid[np.flatnonzero(s64 == 1.0)].max())
+    t_one32 = float(grid[np.flatnonzero(s32 == 1.0)].max())
+    facts = {"alpha0_float64": float(a64[0]), "alpha0_float32": float(a32[0]),
+             "t_alpha_zero_float32": t_zero32, "t_sigma_one_float64": t_one64,
+             "t_sigma_one_float32": t_one32}
+    checks = (
+        Check.exact("float64 keeps alpha_0 = e^-299 nonzero", a64[0] > 0, value=float(a64[0]),
+                    expected="> 0", detail="smallest float64 subnormal is 4.9e-324"),
+        Check.exact("float32 rounds alpha_0 to exactly 0", a32[0] == 0, value=float(a32[0]),
+                    expected=0.0, detail=f"float32 alpha_t == 0 for all t <= {t_zero32:.5f} "
+                                         "(grid step 5e-6); the violation is invisible in float32"),
+        Check.exact("float64 rounds sigma_t = 1 - alpha_t^2 to exactly 1 near t = 0", s64[0] == 1.0,
+                    value=t_one64, expected=None,
+                    detail=f"sigma_t == 1.0 in float64 for t <= {t_one64:.5f}, "
+                           f"in float32 for t <= {t_one32:.5f}"),
+    )
+    return checks, facts
+
+
+def q4d_truth(*, rng: np.random.Generator) -> Truth:
+    """Eq. (4) for eq. (5): for every constant beta > 0 and at beta = 598; both sigma variants."""
+    question, holds = _schedule_checks("eq. (5), constant beta", *question_4d_schedule())
+    at_598, holds_598 = _schedule_checks("eq. (5), beta = 598",
+                                         *question_4d_schedule(sp.Integer(BETA_4D)))
+    variant, holds_variant = _schedule_checks("sqrt variant, constant beta", *vp_variant_schedule())
+    with mpmath.workdps(DPS):
+        alpha0 = mpmath.exp(-mpmath.mpf(BETA_4D) / 2)
+        digits = mpmath.nstr(alpha0, 35)
+    exact_alpha0 = sp.exp(-sp.Rational(BETA_4D, 2))
+    symbolic_alpha0 = question_4d_schedule(sp.Integer(BETA_4D))[0].subs(t, 0)
+    alpha0_check = Check.exact("alpha_0 = e^(-299) exactly (35 significant digits in value)",
+                               sp.simplify(symbolic_alpha0 - exact_alpha0) == 0, value=digits,
+                               expected="e^-299", role=Role.CONTROL,
+                               detail="sympy: alpha_t at t = 0 minus exp(-299) simplifies to 0")
+    float_checks, float_facts = _float_facts()
+    facts = {"holds": holds_598, "holds_general": holds, "holds_variant": holds_variant,
+             "satisfies": all(holds_598.values()),
+             "violated": tuple(k for k, v in holds_598.items() if not v),
+             "alpha0_digits": digits, **float_facts}
+    return Truth(question + at_598 + variant + (alpha0_check,) + float_checks, facts)
+
+
+def q4di_judge(answer, truth: Truth) -> Evidence:
+    t_half = 1 - 2 * math.log(2) / BETA_4D  # alpha_t = 1/2  <=>  299 (1 - t) = ln 2
+    checks = [Check.stated("a plot of alpha_t and sigma_t over [0, 1] is provided",
+                           True if answer.get("figure_provided") else None)]
+    if "separate_panels" in answer:
+        checks.append(Check.agrees("alpha_t and sigma_t drawn separately (as the question asks)",
+                                   answer["separate_panels"], True, role=Role.PART))
+    if "t_half" in answer:
+        checks.append(Check.close("t where the plotted alpha_t reaches 1/2", answer["t_half"],
+                                  t_half, atol=5e-3, role=Role.PART,
+                                  detail="read off a plot: 5e-3 is half a minor tick on [0, 1]"))
+    summary = (f"figure provided: {bool(answer.get('figure_provided'))}; alpha_t < 1e-3 until "
+               f"t = {1 - 2 * math.log(1000) / BETA_4D:.4f}, alpha_t = 1/2 at t = {t_half:.5f}")
+    correction = ("alpha_t = exp(-299(1-t)) is below 1e-3 on [0, 0.9769] and rises to 1 at t = 1; "
+                  "sigma_t = 1 - alpha_t^2 is 1 on most of [0, 1] and falls to 0 at t = 1 "
+                  "(see figures/q4d_alpha_sigma.pdf; log scale shows alpha_0 = e^-299)")
+    return Evidence(truth.checks + tuple(checks), summary, correction, ("q4d_alpha_sigma",))
+
+
+def q4dii_judge(answer, truth: Truth) -> Evidence:
+    facts = truth.facts
+    checks = [Check.agrees("satisfies: eq. (5) with beta = 598 meets eq. (4)",
+                           answer.get("satisfies"), facts["satisfies"])]
+    violated = answer.get("violated")
+    if violated is None:
+        checks.append(Check.stated("the answer names the violated condition(s)", None))
+    else:
+        checks.append(Check.agrees("violated conditions named by the answer",
+                                   frozenset(violated), frozenset(facts["violated"]), role=Role.PART))
+    checks += _formula_checks(answer)
+    summary = (f"answer satisfies={answer.get('satisfies')}; alpha_0 = {facts['alpha0_digits'][:12]}... "
+               f"= e^-299 != 0, the other four conditions hold")
+    correction = (f"No: alpha_0 = e^-299 = {facts['alpha0_digits']} != 0 (alpha_1 = 1, sigma_1 = 0 "
+                  "and both monotonicity conditions hold, for either sigma variant); float32 "
+                  "rounds alpha_0 to 0, float64 does not")
+    return Evidence(truth.checks + tuple(checks), summary, correction, ("q4d_alpha_sigma",))
+
+
+def _formula_checks(answer) -> list[Check]:
+    """The sheet's alpha/sigma (in t, beta) against eq. (5) with constant beta."""
+    alpha, sigma = question_4d_schedule()
+    _, variant = vp_variant_schedule()
+    domain = {t: (0.0, 1.0), beta: (1.0, 1000.0)}
+    checks = []
+    for key, truth in (("alpha", alpha), ("sigma", sigma)):
+        if key not in answer:
+            continue
+        eq = equivalent(answer[key], truth, domain)
+        detail = eq.describe()
+        if key == "sigma" and not eq.equal and equivalent(answer[key], variant, domain).equal:
+            detail += "; this is the VP variant sqrt(1 - alpha_t^2), not eq. (5)'s 1 - alpha_t^2"
+        checks.append(Check.exact(f"{key} equals eq. (5) for t in (0,1), beta in (1,1000)", eq.equal,
+                                  value=sp.sstr(answer[key]), expected=sp.sstr(truth),
+                                  detail=detail, role=Role.PART))
+    return checks
+
+
+_SCHEDULE = "formula in t, beta (constant beta)"
+CLAIMS = (
+    Claim("q4c.i", "(alpha_t, sigma_t) = (t, 1-t) satisfies the five conditions of eq. (4)",
+          (Field("valid", "bool", "the answer's yes/no: (t, 1-t) is a valid choice"),
+           Field("checked", "choices", "the conditions the answer verifies", choices=CONDITIONS)),
+          q4ci_truth, q4ci_judge),
+    Claim("q4d.i", "plots of alpha_t and sigma_t for beta = 598 (reference figure generated)",
+          (Field("figure_provided", "bool", "the answer includes the plots"),
+           Field("separate_panels", "bool", "alpha_t and sigma_t are drawn in separate plots"),
+           Field("t_half", "number", "t at which the answer's plotted alpha_t reaches 1/2",
+                 number_range=(0.0, 1.0))),
+          q4d_truth, q4di_judge, ("q4d_alpha_sigma",), truth_key="q4d"),
+    Claim("q4d.ii", "does eq. (5) with beta = 598 satisfy eq. (4); which condition fails",
+          (Field("satisfies", "bool", "the answer's yes/no"),
+           Field("violated", "choices", "the conditions the answer says fail", choices=CONDITIONS),
+           Field("alpha", "formula", f"alpha_t the answer uses: {_SCHEDULE}", symbols=(t, beta)),
+           Field("sigma", "formula", f"sigma_t the answer uses: {_SCHEDULE}", symbols=(t, beta))),
+          q4d_truth, q4dii_judge, ("q4d_alpha_sigma",), truth_key="q4d"),
+)
