@@ -13,6 +13,17 @@ def auditor() -> Auditor:
     return AUDITOR
 
 
+@pytest.fixture(scope="session")
+def written_figures(tmp_path_factory):
+    """Every registered claim's figures, written once for the run: {file name: path}."""
+    from verify.cli import _figure_names
+    from verify.figures import write
+    from verify.registry import REGISTRY
+
+    out = tmp_path_factory.mktemp("figures")
+    return {p.name: p for p in write(_figure_names(REGISTRY.values()), out, AUDITOR)}
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """End the run with the seed sheet's certification table (the same as `python -m verify`)."""
     from verify.registry import REGISTRY

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from .claims import Claim
 from .sheet import ALL_IDS
-from . import q4_affine
+from . import q1, q2, q3, q4_affine, q4_bridges, q4_flows
 
 __all__ = ["REGISTRY"]
 
-_MODULES = (q4_affine,)
+_MODULES = (q1, q2, q3, q4_affine, q4_bridges, q4_flows)
 
 
 def _build() -> dict[str, Claim]:

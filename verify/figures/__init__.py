@@ -4,12 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from . import q4_affine
+from . import q1, q2, q3, q4_affine, q4_bridges, q4_flows
 
 __all__ = ["FIGURES", "write"]
 
 FIGURES: dict[str, Callable[[Path], list[Path]]] = {
+    **q1.FIGURES,
+    **q2.FIGURES,
+    **q3.FIGURES,
     **q4_affine.FIGURES,
+    **q4_bridges.FIGURES,
+    **q4_flows.FIGURES,
 }
 
 

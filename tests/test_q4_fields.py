@@ -1,0 +1,64 @@
+"""verify.q4_fields: the numeric mixture marginal field, its Jacobian, flows and quantiles."""
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from verify.models import GaussianMixture
+from verify.q4_fields import flow, gaussian_marginal_vf, linear_schedule, mixture_cdf, \
+    mixture_marginal_vf, mixture_marginal_vf_jacobian, mixture_quantile
+
+R = np.array([[0.8, -0.6], [0.6, 0.8]])
+GMM = GaussianMixture(np.array([0.4, 0.6]), np.array([[-1.0, 0.5], [1.2, -0.3]]),
+                      np.array([R @ np.diag([0.3, 0.05]) @ R.T, np.diag([0.2, 0.5])]))
+S0 = np.array([[1.0, 0.3], [0.3, 0.5]])
+
+
+def test_jacobian_matches_central_differences():
+    x = np.random.default_rng(0).standard_normal((6, 2))
+    sched, h = (0.6, 0.5, 1.1, -0.7), 1e-6
+    jac = mixture_marginal_vf_jacobian(GMM, x, *sched, S0)
+    for j in range(2):
+        e = np.zeros(2)
+        e[j] = h
+        fd = (mixture_marginal_vf(GMM, x + e, *sched, S0)
+              - mixture_marginal_vf(GMM, x - e, *sched, S0)) / (2 * h)
+        np.testing.assert_allclose(jac[:, :, j], fd, atol=1e-8)  # O(h^2) + eps/h ~ 1e-10
+
+
+def test_mixture_field_solves_continuity_equation_in_2d():
+    x = np.random.default_rng(1).standard_normal((8, 2))
+    t, h = 0.4, 1e-5
+    logp = lambda tt, xx: GMM.noised(tt, 1 - tt).log_prob(xx)
+    p = np.exp(logp(t, x))
+    dpt = (np.exp(logp(t + h, x)) - np.exp(logp(t - h, x))) / (2 * h)
+    div = np.zeros(len(x))
+    for j in range(2):
+        e = np.zeros(2)
+        e[j] = h
+        flux = lambda xx: mixture_marginal_vf(GMM, xx, *linear_schedule(t))[:, j] * np.exp(
+            logp(t, xx))
+        div += (flux(x + e) - flux(x - e)) / (2 * h)
+    np.testing.assert_allclose((dpt + div) / p, 0.0, atol=1e-6)  # central differences, h = 1e-5
+
+
+def test_single_component_reduces_to_gaussian_formula():
+    g = GaussianMixture.gaussian([0.7], 1.69)
+    x = np.linspace(-3, 3, 9)
+    for t in (0.0, 0.3, 0.99):
+        np.testing.assert_allclose(mixture_marginal_vf(g, x[:, None], *linear_schedule(t))[:, 0],
+                                   gaussian_marginal_vf(x, t, 0.7, 1.3), rtol=1e-12, atol=1e-12)
+
+
+def test_flow_converges_to_the_monotone_map():
+    z = ndtri(np.linspace(0.05, 0.95, 9))
+    (y,), _ = flow(lambda v, t: gaussian_marginal_vf(v, t, -1.0, 2.0), z[None])
+    (y_loose,), _ = flow(lambda v, t: gaussian_marginal_vf(v, t, -1.0, 2.0), z[None], rtol=1e-5,
+                         atol=1e-7)
+    err, loose = np.max(np.abs(y - (-1 + 2 * z))), np.max(np.abs(y_loose - (-1 + 2 * z)))
+    assert err < 1e-9 and err < loose  # DOP853 at rtol 1e-10 against rtol 1e-5
+
+
+def test_mixture_quantile_inverts_cdf():
+    g1 = GaussianMixture(np.array([0.3, 0.7]), np.array([[-2.0], [1.5]]),
+                         np.array([[[0.25]], [[0.36]]]))
+    u = np.linspace(0.001, 0.999, 11)
+    np.testing.assert_allclose(mixture_cdf(g1, mixture_quantile(g1, u)), u, atol=1e-13)
