@@ -1,0 +1,24 @@
+"""The README's verdict table and field table say what the code does."""
+import re
+from pathlib import Path
+
+from verify.registry import REGISTRY
+from verify.sheet import load
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+
+
+def test_readme_verdict_table_matches_the_audit_of_the_seed(auditor):
+    block = README.split("<!-- verdicts:start -->")[1].split("<!-- verdicts:end -->")[0]
+    stated = dict(re.findall(r"\| `([\w.]+)` \| (\w+) \|", block))
+    audited = {r.claim.id: r.verdict.word for r in auditor.audit(load(None, REGISTRY),
+                                                                  REGISTRY.values())}
+    assert stated == audited
+
+
+def test_readme_documents_every_sheet_field():
+    for claim in REGISTRY.values():
+        for field in claim.fields:
+            row = re.search(rf"^\|[^|\n]*`{re.escape(claim.id)}`[^|\n]*\|[^|\n]*`{field.name}`",
+                            README, re.M)
+            assert row, f"README has no row for [{claim.id}] {field.name}"
