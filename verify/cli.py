@@ -1,4 +1,4 @@
-"""Command line: `python -m verify [audit|list|figures] ...`; results on stdout, progress on stderr.
+"""Command line: `python -m verify [audit|list|figures|report] ...`; results on stdout, progress on stderr.
 
 Exit status: 0 the audit ran; 1 with --strict when a verdict is not `correct`; 2 bad input;
 3 the suite's own reference computation failed its accuracy control.
@@ -27,13 +27,14 @@ examples:
   python -m verify audit sheet.toml --json  audit a student's sheet, JSON report on stdout
   python -m verify audit --only q4d.ii,q4c.i --format md
   python -m verify list                     claim ids and what each checks
+  python -m verify report --pdf             LaTeX report (report/report.tex, report.pdf)
 exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="{audit,list,figures}")
+    sub = parser.add_subparsers(dest="command", metavar="{audit,list,figures,report}")
     audit = sub.add_parser("audit", help="audit an answer sheet (default: the seed's)",
                            description="Audit an answer sheet: one verdict with evidence per claim.")
     audit.add_argument("sheet", nargs="?", help="TOML answer sheet (default: the seed's answers)")
@@ -52,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
                              description="Write every figure as PDF and PNG.")
     figures.add_argument("--out", default=FIGURE_DIR, help=f"output folder (default: {FIGURE_DIR})")
     _common(figures)
+    report = sub.add_parser("report", help="write the LaTeX report (and compile it with --pdf)",
+                            description="Write DIR/report.tex and the figures it includes; with "
+                                        "--pdf also run latexmk -pdf (needs TeX).")
+    report.add_argument("sheet", nargs="?", help="TOML answer sheet (default: the seed's answers)")
+    report.add_argument("--out", default="report", help="output folder (default: report)")
+    report.add_argument("--pdf", action="store_true", help="also compile DIR/report.pdf with latexmk")
+    _common(report)
     return parser
 
 
@@ -65,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _default()
-        return {"audit": _audit, "list": _list, "figures": _figures}[args.command](args)
+        return {"audit": _audit, "list": _list, "figures": _figures,
+                "report": _report}[args.command](args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -128,6 +137,23 @@ def _figures(args) -> int:
     written = write(_figure_names(REGISTRY.values()), Path(args.out), _auditor(args))
     for path in written:
         print(path)
+    return 0
+
+
+def _report(args) -> int:
+    from .registry import REGISTRY
+    from .report_tex import compile_pdf, write
+    from .sheet import load
+
+    sheet = load(args.sheet, REGISTRY)
+    if sheet.ignored:
+        print(f"warning: {sheet.name}: not checked by this version: {', '.join(sheet.ignored)}",
+              file=sys.stderr)
+    auditor = _auditor(args)
+    tex = write(sheet, args.seed, auditor.audit(sheet, REGISTRY.values()), Path(args.out), auditor)
+    print(tex)
+    if args.pdf:
+        print(compile_pdf(tex))
     return 0
 
 

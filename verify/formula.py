@@ -2,7 +2,8 @@
 
 `parse(text, symbols)` turns plain math (`d/2*(r - 1 - log(r))`, `**` or `^`) into a sympy
 expression by walking Python's `ast` under a whitelist: numbers, the field's symbols, + - * / ** ^,
-unary minus, and exp, log, sqrt, abs. Nothing is evaluated as code. `equivalent(a, b, ...)` settles
+unary minus, and exp, log, sqrt, abs. LaTeX between `$...$` goes to `latex_formula.parse_latex`,
+which builds the same whitelisted tree. Nothing is evaluated as code. `equivalent(a, b, ...)` settles
 equality by `sympy.simplify` when it can, else by mpmath evaluation at many points.
 """
 from __future__ import annotations
@@ -34,6 +35,9 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
         raise FormulaError(f"expected a formula string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula longer than {MAX_LENGTH} characters")
+    if text.strip().startswith("$"):  # LaTeX between $...$: same whitelist, own reader
+        from .latex_formula import parse_latex
+        return parse_latex(text, symbols)
     source = text.strip().replace("^", "**")
     if not source:
         raise FormulaError("empty formula")

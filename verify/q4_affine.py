@@ -16,6 +16,7 @@ from derivations.affine_paths import (
     CONDITIONS, CONDITION_TEXT, Condition, beta, conditions, linear_schedule,
     question_4d_schedule, settle_symbolically, t, vp_variant_schedule,
 )
+from derivations.steps_affine import q4d_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
 
@@ -139,7 +140,8 @@ def q4d_truth(*, rng: np.random.Generator) -> Truth:
     facts = {"holds": holds_598, "holds_general": holds, "holds_variant": holds_variant,
              "satisfies": all(holds_598.values()),
              "violated": tuple(k for k, v in holds_598.items() if not v),
-             "alpha0_digits": digits, **float_facts}
+             "alpha0_digits": digits, "derivation": q4d_derivation(sp.Integer(BETA_4D)),
+             **float_facts}
     return Truth(question + at_598 + variant + (alpha0_check,) + float_checks, facts)
 
 
