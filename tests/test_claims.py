@@ -50,6 +50,13 @@ def test_monte_carlo_decides_with_k_standard_errors():
     assert Check.monte_carlo("m", 1.06, 0.01, 1.0, atol=0.1).passed
 
 
+def test_a_missing_conclusion_is_a_demand_not_a_wrong_answer():
+    missing = Check.conclusion("c", None, True)
+    assert missing.role is Role.DEMAND and not missing.passed
+    assert verdict_of(True, (missing,)) is Verdict.INCOMPLETE
+    assert Check.conclusion("c", False, True).role is Role.CONCLUSION
+
+
 def test_agrees_and_stated():
     assert Check.agrees("b", True, True).passed and not Check.agrees("b", True, False).passed
     assert Check.agrees("s", frozenset({"a"}), frozenset({"a"})).passed

@@ -33,6 +33,9 @@ def test_plain_math_parses_to_the_expected_expression(text, expected):
     ("t +", "not a formula"),
     ("", "empty"),
     ("t if t else 1", "not allowed"),
+    ("1/0", "not a finite real expression"),
+    ("log(0) + t", "not a finite real expression"),
+    ("sqrt(-1)*t", "not a finite real expression"),
     ("(" * 100 + "t" + ")" * 100 + "+" + "+".join(["t"] * 80), None),
 ])
 def test_anything_outside_the_whitelist_is_refused(text, message, tmp_path, monkeypatch):

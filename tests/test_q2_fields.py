@@ -23,3 +23,36 @@ def test_vp_flow_divergence_matches_central_differences():
     fd = sum((flow(t, x + h * e)[0][:, i] - flow(t, x - h * e)[0][:, i]) / (2 * h)
              for i, e in enumerate(np.eye(2)))
     assert np.abs(div - fd).max() < 1e-6  # O(h^2) central difference error
+
+
+def test_one_component_fields_are_the_sympy_likelihood_expressions():
+    """RFVelocity and VPFlow for N(mu, c^2) in 1-D against derivations.likelihood (lambdify)."""
+    import sympy as sp
+    from derivations import likelihood as L
+    from verify.models import GaussianMixture
+
+    mu_s, c_s = sp.Symbol("mu", real=True), sp.Symbol("c", positive=True)
+    u_expr = L.rf_gaussian_velocity()
+    u_ref = sp.lambdify((L.x, L.t, mu_s, c_s), u_expr, "numpy")
+    du_ref = sp.lambdify((L.x, L.t, mu_s, c_s), sp.diff(u_expr, L.x), "numpy")
+    a, sig, beta = sp.symbols("a sig beta", positive=True)
+    logp = L.gaussian_log_density(L.x, a * mu_s, sp.sqrt(a ** 2 * c_s ** 2 + sig ** 2))
+    args = (L.x, a, sig, beta, mu_s, c_s)
+    v_ref = sp.lambdify(args, L.vp_probability_flow_drift(L.x, sp.diff(logp, L.x), beta), "numpy")
+    div_ref = sp.lambdify(args, L.vp_flow_divergence(1, beta, sp.diff(logp, L.x, 2)), "numpy")
+
+    mu, c = 0.7, 1.3
+    g = GaussianMixture.gaussian([mu], c * c)
+    x = np.linspace(-3.0, 4.0, 8)
+    rf, vp = RFVelocity(g), VPFlow(g)
+    for t in (0.0, 0.25, 0.5, 0.8, 1.0):
+        u, div = rf.velocity_divergence(t, x[:, None])
+        # float64 evaluations of one closed form: rounding only
+        np.testing.assert_allclose(u[:, 0], u_ref(x, t, mu, c), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(div, du_ref(x, t, mu, c), rtol=1e-12, atol=1e-14)
+    sched = vp.schedule
+    for t in (0.05, 0.3, 0.6, 0.9):
+        at = (x, float(sched.alpha(t)), float(sched.sigma(t)), float(sched.beta(t)), mu, c)
+        v, integrands = vp(t, x[:, None])
+        np.testing.assert_allclose(v[:, 0], v_ref(*at), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(integrands[:, 0], div_ref(*at), rtol=1e-12, atol=1e-14)

@@ -13,10 +13,8 @@ SEED_SHEET = """
 [q3a]
 forward = "density_drift"
 reverse_score = "unspecified"
-t0 = "T"
 [q3b]
 faster = true
-bias_noted = false
 """
 
 
@@ -82,7 +80,9 @@ def _verdicts(auditor, text):
 
 
 @pytest.mark.parametrize("text, expected", [
-    (SEED_SHEET, {"q3a": Verdict.INCORRECT, "q3b": Verdict.INCOMPLETE}),
+    (SEED_SHEET, {"q3a": Verdict.INCORRECT, "q3b": Verdict.CORRECT}),
+    ('[q3b]\nfaster = true\nbias_noted = false', {"q3a": Verdict.UNANSWERED,
+                                                  "q3b": Verdict.FLAWED}),  # t0 < T is biased
     ('[q3a]\nforward = "vp_kernel"\nreverse_score = "husky"\nt0 = 0.7\n'
      '[q3b]\nfaster = true\nbias_noted = true', {"q3a": Verdict.CORRECT, "q3b": Verdict.CORRECT}),
     ('[q3a]\nforward = "vp_kernel"\nreverse_score = "husky"\nt0 = 0.3\n[q3b]\nfaster = false',

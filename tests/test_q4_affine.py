@@ -52,6 +52,7 @@ def test_float32_hides_the_violation_float64_does_not(auditor):
     ("[q4d.ii]\nsatisfies = false\nviolated = ['alpha_0']\nalpha = 'exp(-beta*(1-t)/2)'\n"
      "sigma = '1 - exp(-beta + beta*t)'", "q4d.ii", Verdict.CORRECT),
     ("[q4c.i]\nvalid = true", "q4c.i", Verdict.INCOMPLETE),
+    ("[q4d.ii]\nviolated = ['alpha_0']", "q4d.ii", Verdict.INCOMPLETE),  # no yes/no stated
     ("[q4c.i]\nvalid = false\nchecked = ['alpha_0']", "q4c.i", Verdict.INCORRECT),
     ("[q4d.i]\nfigure_provided = false", "q4d.i", Verdict.INCOMPLETE),
     ("[q4d.i]\nfigure_provided = true\nt_half = 0.5", "q4d.i", Verdict.FLAWED),

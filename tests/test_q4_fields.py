@@ -62,3 +62,32 @@ def test_mixture_quantile_inverts_cdf():
                          np.array([[[0.25]], [[0.36]]]))
     u = np.linspace(0.001, 0.999, 11)
     np.testing.assert_allclose(mixture_cdf(g1, mixture_quantile(g1, u)), u, atol=1e-13)
+
+
+# sympy (derivations.flow_matching) against the numeric transcriptions: the same closed form in
+# float64 on both sides, so agreement to rounding (rtol 1e-12).
+def test_mixture_field_is_the_sympy_mixture_field_in_1d():
+    import sympy as sp
+    from derivations import flow_matching as fm
+
+    w, mu, v = (0.35, 0.65), (-1.5, 0.8), (0.4, 0.09)
+    expr = fm.mixture_marginal_vf([sp.Float(a) for a in w], [sp.Float(a) for a in mu],
+                                  [sp.Float(a) for a in v])
+    ref = sp.lambdify((fm.x, fm.alpha, fm.sigma, fm.dalpha, fm.dsigma), expr, "numpy")
+    g = GaussianMixture(np.array(w), np.array(mu)[:, None], np.array(v)[:, None, None])
+    x = np.linspace(-2.5, 2.0, 7)
+    for t in (0.05, 0.3, 0.5, 0.8, 0.97):
+        got = mixture_marginal_vf(g, x[:, None], *linear_schedule(t))[:, 0]
+        np.testing.assert_allclose(got, ref(x, *linear_schedule(t)), rtol=1e-12, atol=1e-14)
+
+
+def test_gaussian_field_is_the_sympy_linear_gaussian_marginal_field():
+    import sympy as sp
+    from derivations import flow_matching as fm
+
+    ref = sp.lambdify((fm.x, fm.t, fm.m, fm.s), fm.marginal_vf_linear_gaussian(), "numpy")
+    x = np.linspace(-3.0, 3.0, 7)
+    for t in (0.0, 0.2, 0.5, 0.9, 1.0):
+        for m, s in ((0.7, 1.3), (-1.0, 0.4)):
+            np.testing.assert_allclose(gaussian_marginal_vf(x, t, m, s), ref(x, t, m, s),
+                                       rtol=1e-12, atol=1e-14)

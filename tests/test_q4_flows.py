@@ -46,6 +46,7 @@ def test_truth_controls_pass_and_q4b_finds_no_general_closed_form(auditor):
     ("[q4c.ii]\nmarginal_vf = 'm + (2*t - 1)*(x - t*m)/(t**2 + (1 - t)**2)'", "q4c.ii",
      Verdict.INCORRECT),  # right for s = 1 only
     ("[q4c.ii]\nmarginal_vf = '(m - x)/(1 - t)'", "q4c.ii", Verdict.INCORRECT),
+    ("[q4c.ii]\nmarginal_vf = 'sqrt(-x)'", "q4c.ii", Verdict.INCORRECT),  # NaN field: no hang
     ("[q4b]\nclosed_form_general = false", "q4b", Verdict.CORRECT),
     ("[q4b]\nclosed_form_general = true", "q4b", Verdict.INCORRECT),
 ])

@@ -4,7 +4,8 @@ import pytest
 
 from verify.audit import Auditor
 from verify.claims import Verdict
-from verify.q4c_ot import CLAIMS, SIGMA0, SIGMA1, _assignment_gap, bures_map, gaussian_flow_map
+from verify.q4c_ot import CLAIMS, SIGMA0, SIGMA1, _FLOW_STD, _KINETIC, _MCCANN_STD, _W2, \
+    _assignment_gap, bures_map, gaussian_flow_map
 from verify.sheet import load_text
 
 REG = {c.id: c for c in CLAIMS}
@@ -23,6 +24,17 @@ def test_flow_map_is_ot_from_isotropic_source_but_not_for_non_commuting_covarian
     nc = gaussian_flow_map(SIGMA0, SIGMA1)
     np.testing.assert_allclose(nc @ SIGMA0 @ nc.T, SIGMA1, atol=1e-9)
     assert np.max(np.abs(nc - nc.T)) > 0.1  # not symmetric, so not a gradient map
+
+
+def test_lambdified_closed_forms_take_t_m_s_in_that_order():
+    t, m, s = np.linspace(0, 1, 6), 1.5, 0.5
+    # hand forms of derivations.optimal_transport; float64 rounding only
+    np.testing.assert_allclose(_FLOW_STD(t, m, s), np.sqrt(t * t * s * s + (1 - t) ** 2),
+                               rtol=1e-12)
+    np.testing.assert_allclose(_MCCANN_STD(t, m, s), 1 - t + t * s, rtol=1e-12)
+    np.testing.assert_allclose(_KINETIC(t, m, s), m * m + (t * s * s - (1 - t)) ** 2
+                               / (t * t * s * s + (1 - t) ** 2), rtol=1e-12)
+    assert _W2(0.3, m, s) == pytest.approx(m * m + (1 - s) ** 2, rel=1e-12)
 
 
 def test_assignment_keeps_a_monotone_pairing():

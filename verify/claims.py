@@ -83,6 +83,14 @@ class Check:
         return cls(name, answer == truth, _jsonable(answer), _jsonable(truth), None, detail, role)
 
     @classmethod
+    def conclusion(cls, name: str, answer: Any, truth: Any, *, detail: str = "") -> "Check":
+        """The sheet's main conclusion against the truth (CONCLUSION); when the sheet leaves it out,
+        a failed DEMAND instead, so a partial answer is `incomplete`, not `incorrect`."""
+        if answer is None:
+            return cls.stated(f"{name} (the answer states it)", None, detail=detail)
+        return cls.agrees(name, answer, truth, detail=detail)
+
+    @classmethod
     def stated(cls, name: str, value: Any, *, detail: str = "",
                role: Role = Role.DEMAND) -> "Check":
         """A demanded item: passes when the sheet states it (value is not None/empty)."""

@@ -11,13 +11,13 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS"]
+__all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS", "to_numpy"]
 
 FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs}
 MAX_LENGTH = 2000
@@ -30,7 +30,16 @@ class FormulaError(ValueError):
 
 
 def parse(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
-    """Parse `text` into sympy using only `symbols` (name -> Symbol) and FUNCTIONS."""
+    """Parse `text` into sympy using only `symbols` (name -> Symbol) and FUNCTIONS; the result is
+    refused when it is not a finite real expression (`1/0`, `log(0)`, `sqrt(-1)`)."""
+    expr = _read(text, symbols)
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan, sp.I):
+        raise FormulaError(f"'{text.strip()[:60]}' is not a finite real expression "
+                           f"(sympy reads it as {sp.sstr(expr)[:60]})")
+    return expr
+
+
+def _read(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     if not isinstance(text, str):
         raise FormulaError(f"expected a formula string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -116,6 +125,22 @@ def _describe(node: ast.AST) -> str:
         return type(node).__name__
 
 
+def to_numpy(expr: sp.Expr, symbols) -> "Callable[..., np.ndarray]":
+    """A numpy function of `symbols` (in order) evaluating a parsed formula elementwise: real
+    float arrays, broadcast over the arguments, NaN where the value is complex or undefined."""
+    fn = sp.lambdify(tuple(symbols), expr, "numpy")
+
+    def evaluate(*args):
+        with np.errstate(all="ignore"):
+            value = np.asarray(fn(*args))
+        if np.iscomplexobj(value):
+            value = np.where(np.abs(value.imag) > 0, np.nan, value.real)
+        shape = np.broadcast(*[np.asarray(a) for a in args]).shape if args else ()
+        return np.broadcast_to(value.astype(float), shape).copy()
+
+    return evaluate
+
+
 @dataclass(frozen=True)
 class Equivalence:
     """How two expressions compare: `how` is 'symbolic' or 'numeric'; worst point if numeric."""
@@ -146,18 +171,20 @@ def equivalent(answer: sp.Expr, truth: sp.Expr, domain: Mapping[sp.Symbol, tuple
         return Equivalence(True, "symbolic", 0.0, {}, 0)
     rng = np.random.default_rng(seed)
     names = list(domain)
-    worst, worst_point = 0.0, {}
+    worst, worst_point, compared = 0.0, {}, 0
     with mpmath.workdps(dps):
         for _ in range(points):
             point = {s: _inside(rng, *domain[s]) for s in names}
             a, b = _value(answer, point, dps), _value(truth, point, dps)
-            if a is None or b is None:
+            if a is None or b is None:  # undefined at this point: equal only if both are
                 rel = math.inf if (a is None) != (b is None) else 0.0
             else:
-                rel = float(abs(a - b) / max(abs(b), mpmath.mpf("1e-300")))
+                rel, compared = float(abs(a - b) / max(abs(b), mpmath.mpf("1e-300"))), compared + 1
             if rel > worst or not worst_point:
                 worst, worst_point = rel, {str(s): float(v) for s, v in point.items()}
-    return Equivalence(worst <= rtol, "numeric", worst, worst_point, points)
+    # agreement needs finite values at (at least half of) the points, not only shared undefinedness
+    return Equivalence(worst <= rtol and 2 * compared >= points, "numeric", worst, worst_point,
+                       points)
 
 
 def _inside(rng: np.random.Generator, low: float, high: float) -> float:

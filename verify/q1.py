@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from scipy.special import ndtr
 
 from derivations import dsm, gaussian_kl
@@ -195,8 +196,7 @@ def _q1a_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     f = truth.facts
     checks = list(truth.checks)
     mix = f["laws"]["mix_d3"]
-    if "holds" in answer:
-        checks.append(Check.agrees("holds: J1 = J2 + c with c free of theta", answer["holds"],
+    checks.append(Check.conclusion("holds: J1 = J2 + c with c free of theta", answer.get("holds"),
                                    f["holds"]))
     if "c" in answer:
         fn = sp.lambdify(SYMBOLS_C, answer["c"], "math")
@@ -252,7 +252,7 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
     mono = sp.simplify(deriv - gaussian_kl.d * (s1 ** 2 - s0 ** 2) / (s0 ** 2 * s1)) == 0
     checks.append(Check.exact("symbolic: dKL/ds1 = d (s1^2 - s0^2)/(s0^2 s1) > 0 on s1 > s0", mono,
                               value=str(deriv)))
-    free = not gaussian_kl.joint_log_ratio().has(sp.Function("q0"))
+    free = not gaussian_kl.joint_log_ratio().atoms(AppliedUndef)  # no q0(x) left after cancelling
     checks.append(Check.exact("symbolic: q0 cancels in the joint log-ratio", free))
     f_kl = sp.lambdify((gaussian_kl.d, s1, s0), kl, "numpy")
     checks.append(Check.close("transcription kl_gauss = derived KL (d=7, 1.3, 0.4)",
@@ -288,8 +288,8 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
 def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     f = truth.facts
     checks = list(truth.checks)
-    if "agree" in answer:
-        checks.append(Check.agrees("agree with the professor (joint laws)", answer["agree"], f["agree"]))
+    checks.append(Check.conclusion("agree with the professor (joint laws)", answer.get("agree"),
+                                   f["agree"]))
     if "kl_gaussian" in answer:
         true = gaussian_kl.kl_answer_form()
         eq = equivalent(answer["kl_gaussian"], true, KL_DOMAIN)

@@ -14,7 +14,7 @@ from derivations.likelihood import (RF_SYMBOLS, SCORE_SDE_SYMBOLS, d as d_sym, i
                                     int_beta_div_s, int_div_v, log_p0, log_pT,
                                     rf_log_likelihood, vp_log_likelihood)
 from .claims import Check, Claim, Evidence, Field, Role, Truth
-from .formula import equivalent
+from .formula import equivalent, to_numpy
 from .models import VPSchedule
 from .q2_fields import test_mixture, test_points
 from .q2_runs import TOL, rf_run, vp_run
@@ -26,10 +26,9 @@ N_POINTS, N_SCALING, DRAWS = 48, 6, 8  # test points (+16 tail points), points p
 
 
 def evaluate(expr: sp.Expr, symbols, values: dict) -> np.ndarray:
-    """Evaluate a parsed sheet formula on arrays (`values`: symbol name -> array or float)."""
-    f = sp.lambdify(symbols, expr, "numpy")
-    shape = np.broadcast(*[np.asarray(values[s.name]) for s in symbols]).shape
-    return np.broadcast_to(np.asarray(f(*[values[s.name] for s in symbols]), float), shape)
+    """Evaluate a parsed sheet formula on arrays (`values`: symbol name -> array or float); NaN
+    where it is complex or undefined."""
+    return to_numpy(expr, symbols)(*[values[s.name] for s in symbols])
 
 
 def _control(name: str, run: dict) -> tuple[Check, ...]:
@@ -111,7 +110,7 @@ def score_sde_judge(answer, truth: Truth) -> Evidence:
     f = truth.facts
     run, ee = f["run"], f["endpoint_err"]
     checks = list(truth.checks)
-    checks.append(Check.agrees("exact likelihood possible", answer.get("exact"), f["exact"]))
+    checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), f["exact"]))
     summary = (f"PF-ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
     if answer.get("exact"):
@@ -167,7 +166,7 @@ def rf_gaussian_truth(*, rng: np.random.Generator) -> Truth:
 def rf_gaussian_judge(answer, truth: Truth) -> Evidence:
     run = truth.facts["run"]
     checks = list(truth.checks)
-    checks.append(Check.agrees("exact likelihood possible", answer.get("exact"), truth.facts["exact"]))
+    checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), truth.facts["exact"]))
     summary = (f"RF ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
     if answer.get("exact"):

@@ -80,7 +80,7 @@ def _lin_quad(x, w):
 
 def vae_judge(answer, truth: Truth) -> Evidence:
     rows = truth.facts["iwae"]
-    checks = truth.checks + (Check.agrees("exact likelihood possible", answer.get("exact"),
+    checks = truth.checks + (Check.conclusion("exact likelihood possible", answer.get("exact"),
                                           truth.facts["exact"]),)
     line = ", ".join(f"K={k}: {b:.3g} +- {s:.1g}" for k, (b, s, _) in rows.items())
     return Evidence(checks, f"IWAE bias (nonlinear decoder): {line}; linear-VAE ELBO gap "
@@ -106,7 +106,7 @@ def gan_truth(*, rng: np.random.Generator) -> Truth:
 
 
 def gan_judge(answer, truth: Truth) -> Evidence:
-    checks = truth.checks + (Check.agrees("exact likelihood possible", answer.get("exact"),
+    checks = truth.checks + (Check.conclusion("exact likelihood possible", answer.get("exact"),
                                           truth.facts["exact"]),)
     return Evidence(checks, f"Jacobian rank {truth.facts['rank']} < d = 2; eps-ball density exponent "
                     f"{truth.facts['slope']:.2f} (-1 expected: no density)", correction=(
@@ -135,7 +135,7 @@ def rf_samples_truth(*, rng: np.random.Generator) -> Truth:
 
 def rf_samples_judge(answer, truth: Truth) -> Evidence:
     rows = truth.facts["rows"]
-    checks = truth.checks + (Check.agrees("exact likelihood possible", answer.get("exact"),
+    checks = truth.checks + (Check.conclusion("exact likelihood possible", answer.get("exact"),
                                           truth.facts["exact"]),)
     line = ", ".join(f"n={n}: RMS {r[0]:.3g}" for n, r in rows.items())
     return Evidence(checks, f"KDE log p0 error {line}; rate n^{truth.facts['rate']:.2f}", correction=(

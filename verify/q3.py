@@ -279,15 +279,13 @@ def _cross(t0: float, K: int = K_LIMIT) -> float:
 def q3b_judge(answer, truth: Truth) -> Evidence:
     f = truth.facts
     checks = []
-    if "faster" in answer:
-        checks.append(Check.agrees(f"faster: some t0 < T reaches W2 <= {TAU_Q} in fewer NFE",
-                                   answer["faster"], f["faster"]))
-    if f["bias_at_gain"] is not None:
+    checks.append(Check.conclusion(f"faster: some t0 < T reaches W2 <= {TAU_Q} in fewer NFE",
+                                   answer.get("faster"), f["faster"]))
+    if f["bias_at_gain"] is not None and "bias_noted" in answer:  # judged only when stated
         low, t_gain = f["bias_at_gain"]
-        checks.append(Check.exact(f"the answer notes the bias left at t0 < T (at t0 = {t_gain:g}, where "
-                                  f"the NFE gain is largest, W2 >= {low:.3g})",
-                                  answer.get("bias_noted") is True, value=answer.get("bias_noted"),
-                                  expected=True, role=Role.DEMAND))
+        checks.append(Check.agrees(f"a bias is left at t0 < T (at t0 = {t_gain:g}, where the NFE "
+                                   f"gain is largest, W2 >= {low:.3g})", answer["bias_noted"], True,
+                                   role=Role.PART))
     nfe = f["nfe"]["sde"]
     fmt = lambda k: "> 1024" if k is None else str(k)  # noqa: E731
     floors = {t0: c["floor"][1] for t0, c in f["curves"]["sde"].items() if t0 != "standard"}

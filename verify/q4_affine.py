@@ -76,7 +76,7 @@ def q4ci_truth(*, rng: np.random.Generator) -> Truth:
 
 def q4ci_judge(answer, truth: Truth) -> Evidence:
     valid, holds = truth.facts["valid"], truth.facts["holds"]
-    checks = [Check.agrees("valid: (t, 1-t) satisfies eq. (4)", answer.get("valid"), valid)]
+    checks = [Check.conclusion("valid: (t, 1-t) satisfies eq. (4)", answer.get("valid"), valid)]
     shown = answer.get("checked")
     if shown is None:
         checks.append(Check.stated("the answer verifies the conditions of eq. (4)", None))
@@ -166,7 +166,7 @@ def q4di_judge(answer, truth: Truth) -> Evidence:
 
 def q4dii_judge(answer, truth: Truth) -> Evidence:
     facts = truth.facts
-    checks = [Check.agrees("satisfies: eq. (5) with beta = 598 meets eq. (4)",
+    checks = [Check.conclusion("satisfies: eq. (5) with beta = 598 meets eq. (4)",
                            answer.get("satisfies"), facts["satisfies"])]
     violated = answer.get("violated")
     if violated is None:

@@ -23,7 +23,7 @@ __all__ = ["CLAIMS", "EPS_GAUSS", "EPS_CLOUD", "TAU", "K_GRID", "psd_sqrt",
            "bridge_log_h", "simulate_bridge_mixture"]
 
 EPS_GAUSS = 0.25          # q4e.i: reference noise for the Gaussian-to-Gaussian bridge
-GAUSS_N, GAUSS_REPS = 256, 6
+GAUSS_N, GAUSS_REPS = 256, 16  # 16 replicates: SE small enough that 5 SE sits inside atol
 EPS_CLOUD = 0.02          # q4e.ii: reference noise (Sinkhorn regularisation 4 eps on |x - y|^2)
 CLOUD_N = 64
 PATHS_PER_POINT = 4       # paths started at each source point (SE of the mean error halves)
@@ -153,12 +153,16 @@ def q4ei_truth(*, rng: np.random.Generator) -> Truth:
                     abs(gap) > 5 * se(tr_ind) + atol, value=float(tr_ind.mean()),
                     expected=float(np.trace(sig_t)), detail=f"gap {gap:.3f}, SE {se(tr_ind):.2g}"),
     ]
-    matches = {"entropic_ot": abs(tr_sb.mean() - np.trace(sig_t)) <= 5 * se(tr_sb) + atol,
-               "independent": abs(gap) <= 5 * se(tr_ind) + atol}
+    matches = {"entropic_ot": abs(tr_sb.mean() - np.trace(sig_t)) <= max(5 * se(tr_sb), atol),
+               "independent": abs(gap) <= max(5 * se(tr_ind), atol)}  # Check.monte_carlo's rule
+    matching = [k for k, v in matches.items() if v]
+    checks.append(Check.exact("exactly one coupling reproduces the SB marginal", len(matching) == 1,
+                              value=matching, expected="one of entropic_ot, independent",
+                              role=Role.CONTROL))
     facts = {"variance": var, "sb_cross_cov": C, "sb_marginal_trace": float(np.trace(sig_t)),
              "sinkhorn_trace": (float(tr_sb.mean()), se(tr_sb)),
              "independent_trace": (float(tr_ind.mean()), se(tr_ind)),
-             "sb_coupling": next((k for k, v in matches.items() if v), "neither"),
+             "sb_coupling": matching[0] if len(matching) == 1 else "undetermined",
              "sinkhorn_iterations": int(max(iters))}
     return Truth(tuple(checks), facts)
 
@@ -173,11 +177,12 @@ def q4ei_judge(answer, truth: Truth) -> Evidence:
                                   value=sp.sstr(answer["bridge_variance"]),
                                   expected=sp.sstr(facts["variance"]), detail=eq.describe(),
                                   role=Role.PART))
-    if "sb_coupling" in answer and answer["sb_coupling"] != "unspecified":
-        checks.append(Check.agrees("the SB = Brownian bridges mixed under this coupling",
-                                   answer["sb_coupling"], facts["sb_coupling"]))
-    else:
-        checks.append(Check.stated("the answer says which coupling of (X0, X1) the SB uses", None))
+    coupling = answer.get("sb_coupling")  # the main difference the question asks for
+    said = "entropic_ot" if coupling == "kl_projection" else coupling  # same object (static SB)
+    checks.append(Check.conclusion("the SB the answer describes = Brownian bridges under the "
+                                   "coupling the numbers single out", said, facts["sb_coupling"],
+                                   detail="kl_projection: min KL(P || Q) with both marginals fixed, "
+                                          "whose static problem is entropic OT"))
     sb, ind = facts["sinkhorn_trace"], facts["independent_trace"]
     summary = (f"bridge variance 2 eps t(1-t); at t = 1/2 tr Sigma_SB = {facts['sb_marginal_trace']:.4f}, "
                f"EOT-plan bridges {sb[0]:.4f} +- {sb[1]:.2g}, independent-coupling bridges "
@@ -325,9 +330,8 @@ def q4eii_truth(*, rng: np.random.Generator) -> Truth:
 def q4eii_judge(answer, truth: Truth) -> Evidence:
     f = truth.facts
     checks = []
-    if "faster" in answer:
-        checks.append(Check.agrees("faster at inference (fewer NFE for the same accuracy)",
-                                   answer["faster"], f["faster"]))
+    checks.append(Check.conclusion("faster at inference (fewer NFE for the same accuracy)",
+                                   answer.get("faster"), f["faster"]))
     bb, sb = f["results"]["brownian_bridge"], f["results"]["schroedinger_bridge"]
     fmt = lambda k: "> 128" if k is None else str(k)  # noqa: E731
     summary = (f"NFE to mean error <= {TAU}: SB {fmt(sb['k_star'])}, BB {fmt(bb['k_star'])}; "
@@ -349,9 +353,10 @@ CLAIMS = (
           (Field("bridge_variance", "formula",
                  "Var[X_t | X_0, X_1] per coordinate for reference dX = sqrt(2 epsilon) dW; "
                  "t: bridge time in (0, 1), epsilon: noise scale", symbols=(_T, _EPS)),
-           Field("sb_coupling", "choice", "the coupling of (X0, X1) under which the Schroedinger "
-                 "bridge is a mixture of Brownian bridges",
-                 choices=("entropic_ot", "independent", "unspecified"))),
+           Field("sb_coupling", "choice", "how the answer characterises the Schroedinger bridge: "
+                 "bridges mixed under the entropic-OT coupling, the KL projection of the reference "
+                 "onto the marginals, or bridges under the independent coupling",
+                 choices=("entropic_ot", "kl_projection", "independent"))),
           q4ei_truth, q4ei_judge, ("q4e_bridges",)),
     Claim("q4e.ii", "which of Brownian bridge / Schroedinger bridge gives faster inference (NFE)",
           (Field("faster", "choice", "the model with faster inference",

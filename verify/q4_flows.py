@@ -15,7 +15,7 @@ from scipy.special import ndtr, ndtri
 
 from derivations import flow_matching as fm
 from .claims import Check, Claim, Evidence, Field, Role, Truth
-from .formula import equivalent
+from .formula import equivalent, to_numpy
 from .models import GaussianMixture
 from .q4_fields import flow, gaussian_marginal_vf, linear_schedule, mixture_cdf, \
     mixture_marginal_vf, mixture_quantile
@@ -157,15 +157,8 @@ def _transport_checks(field, x0, z, m, s, t_end, role, who):
 
 def sheet_field(expr: sp.Expr):
     """The sheet's marginal field as a numpy function f(x, t, m, s) (finite or NaN)."""
-    fn = sp.lambdify((fm.x, fm.t, fm.m, fm.s), expr, "numpy")
-
-    def field(x, t, m, s):
-        with np.errstate(all="ignore"):
-            v = np.asarray(fn(x, t, m, s))
-        if np.iscomplexobj(v):
-            v = np.where(np.abs(v.imag) > 0, np.nan, v.real)
-        return np.broadcast_to(v.astype(float), np.shape(x)).copy()
-    return field
+    fn = to_numpy(expr, (fm.x, fm.t, fm.m, fm.s))
+    return lambda x, t, m, s: np.broadcast_to(fn(x, t, m, s), np.shape(x)).copy()
 
 
 def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
