@@ -91,3 +91,20 @@ def test_gaussian_field_is_the_sympy_linear_gaussian_marginal_field():
         for m, s in ((0.7, 1.3), (-1.0, 0.4)):
             np.testing.assert_allclose(gaussian_marginal_vf(x, t, m, s), ref(x, t, m, s),
                                        rtol=1e-12, atol=1e-14)
+
+
+def test_divergence_in_one_pass_is_the_trace_of_the_jacobian():
+    from verify.models import GaussianMixture
+    from verify.q4_fields import (mixture_marginal_vf, mixture_marginal_vf_divergence,
+                                  mixture_marginal_vf_jacobian)
+
+    gmm = GaussianMixture(np.array([0.3, 0.7]), np.array([[1.0, -1.0], [-0.5, 2.0]]),
+                          np.array([[[0.5, 0.1], [0.1, 0.3]], [[1.0, -0.2], [-0.2, 0.6]]]))
+    x = np.random.default_rng(3).normal(size=(20, 2))
+    for t in (0.1, 0.5, 0.93):
+        args = (gmm, x, t, 1 - t, 1.0, -1.0)
+        u, div = mixture_marginal_vf_divergence(*args)
+        # the same closed form summed in another order: float64 rounding only
+        np.testing.assert_allclose(u, mixture_marginal_vf(*args), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(div, np.trace(mixture_marginal_vf_jacobian(*args), axis1=1, axis2=2),
+                                   rtol=1e-11, atol=1e-11)

@@ -5,13 +5,14 @@ VP-SDE (Song et al. 2021): data at t = 0, noise at t = T; $p_t$ = law of $\alpha
 Rectified flow: source $N(0, I)$ at t = 0, data at t = 1; $p_t$ = law of $tX_1 + (1-t)X_0$,
 $u_t(x) = \sum_k r_k(x)\,(\mu_k + (t\Sigma_k - (1-t)I)C_k^{-1}(x - t\mu_k))$, $C_k = t^2\Sigma_k + (1-t)^2 I$,
 which equals the Tweedie form $(x + (1-t)\nabla\log p_t(x))/t$ of `derivations.likelihood` and stays
-regular at t = 0 and t = 1. (`mixture_terms` could move to `verify/models` as a fast score+Laplacian.)
+regular at t = 0 and t = 1 (computed by `verify.q4_fields.mixture_marginal_vf_divergence`).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .models import GaussianMixture, VPSchedule
+from .q4_fields import mixture_marginal_vf_divergence
 
 __all__ = ["test_mixture", "test_points", "mixture_terms", "VPFlow", "RFVelocity",
            "standard_normal_log_prob"]
@@ -98,8 +99,9 @@ class VPFlow:
 
 
 class RFVelocity:
-    """Rectified-flow marginal velocity for a mixture target; integrands $[\\nabla\\cdot u]$ with
-    $\\nabla\\cdot u = \\sum_k r_k\\,tr A_k + \\sum_k r_k u_k\\cdot(g_k - s)$, $A_k = (t\\Sigma_k - (1-t)I)C_k^{-1}$."""
+    """Rectified-flow marginal velocity for a mixture target (linear path, N(0, I) source, flow time:
+    source at 0, data at 1) and its divergence, both from `verify.q4_fields` (one formula, two users);
+    integrands $[\\nabla\\cdot u]$."""
 
     def __init__(self, mixture: GaussianMixture):
         self.mixture, self.d = mixture, mixture.dim
@@ -108,15 +110,7 @@ class RFVelocity:
         return self.mixture.noised(float(t), 1.0 - float(t))
 
     def velocity_divergence(self, t: float, x: np.ndarray):
-        mix, eye = self.mixture, np.eye(self.d)[None]
-        covs = t * t * mix.covs + (1 - t) ** 2 * eye
-        s, _, (r, g, prec) = mixture_terms(mix.weights, t * mix.means, covs, x)
-        cross = t * mix.covs - (1 - t) * eye  # Cov(x1 - x0, x_t | k), symmetric
-        uk = [mix.means[k] - gk @ cross[k] for k, gk in enumerate(g)]
-        u = sum(rk[:, None] * v for rk, v in zip(r, uk))
-        tr_a = np.einsum("kij,kji->k", cross, prec)
-        div = sum(rk * (tk + np.einsum("ni,ni->n", v, gk)) for rk, tk, v, gk in zip(r, tr_a, uk, g))
-        return u, div - np.einsum("ni,ni->n", u, s)
+        return mixture_marginal_vf_divergence(self.mixture, x, float(t), 1.0 - float(t), 1.0, -1.0)
 
     def __call__(self, t: float, x: np.ndarray):
         u, div = self.velocity_divergence(t, x)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .claims import Check, Claim, Evidence, Field, Role, Truth
-from .models import GaussianMixture, VPSchedule
+from .models import GaussianMixture, VPSchedule, psd_sqrt
 
 __all__ = ["CLAIMS", "DOGS", "HUSKY", "VP", "T0_GRID", "NFE_GRID", "TOL_W2", "TAU_Q",
            "reverse_affine_law", "translation_start", "w2_gaussian", "w2_bounds", "simulate_reverse",
@@ -69,15 +69,10 @@ def reverse_affine_law(start: GaussianMixture, t0: float, K: int, lam: float = 1
     return GaussianMixture(start.weights, *_propagate(start.means, start.covs, t0, K, lam))
 
 
-def _sqrt_psd(S: np.ndarray) -> np.ndarray:
-    w, v = np.linalg.eigh(S)
-    return (v * np.sqrt(np.clip(w, 0.0, None))[..., None, :]) @ np.swapaxes(v, -1, -2)
-
-
 def w2_gaussian(m1, S1, m2, S2):
     r"""$W_2$ between Gaussians: $|m_1 - m_2|^2 + tr(S_1 + S_2 - 2(S_2^{1/2}S_1S_2^{1/2})^{1/2})$;
     m1: (..., d), S1: (..., d, d) batched against one (m2, S2)."""
-    r2 = _sqrt_psd(np.asarray(S2))
+    r2 = psd_sqrt(np.asarray(S2))
     inner = np.linalg.eigvalsh(r2 @ np.asarray(S1) @ r2)
     val = (((np.asarray(m1) - m2) ** 2).sum(-1) + np.trace(S1, axis1=-2, axis2=-1) + np.trace(S2)
            - 2.0 * np.sqrt(np.clip(inner, 0.0, None)).sum(-1))

@@ -17,8 +17,9 @@ from derivations import bridges as D
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
 from .sinkhorn import sinkhorn_log, squared_distances
+from .models import psd_sqrt
 
-__all__ = ["CLAIMS", "EPS_GAUSS", "EPS_CLOUD", "TAU", "K_GRID", "psd_sqrt",
+__all__ = ["CLAIMS", "EPS_GAUSS", "EPS_CLOUD", "TAU", "K_GRID",
            "gaussian_sb_cross_cov", "gaussian_sb_marginal_cov", "two_moons",
            "bridge_log_h", "simulate_bridge_mixture"]
 
@@ -35,12 +36,6 @@ TRAJ_SHOWN = 24           # trajectories kept for the figure
 
 
 # ---- Gaussian Schroedinger bridge (q4e.i) ------------------------------------------------------
-
-def psd_sqrt(m: np.ndarray) -> np.ndarray:
-    """Symmetric square root of a symmetric positive semi-definite matrix (eigh)."""
-    w, v = np.linalg.eigh(m)
-    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
-
 
 def gaussian_sb_cross_cov(A: np.ndarray, B: np.ndarray, eps: float) -> np.ndarray:
     r"""Cross-covariance of the EOT plan between $N(\cdot, A)$ and $N(\cdot, B)$, kernel $e^{-|x-y|^2/4\varepsilon}$:

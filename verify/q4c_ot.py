@@ -14,7 +14,6 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 from scipy.integrate import solve_ivp
-from scipy.linalg import sqrtm
 from scipy.optimize import linear_sum_assignment
 from scipy.special import ndtr, ndtri
 
@@ -22,7 +21,7 @@ from derivations import flow_matching as fm
 from derivations import optimal_transport as ot
 
 from .claims import Check, Claim, Evidence, Field, Role, Truth
-from .models import GaussianMixture
+from .models import GaussianMixture, psd_sqrt
 from .q4_fields import flow, flow_with_jacobian, gaussian_marginal_vf, linear_schedule, \
     mixture_marginal_vf, mixture_quantile
 
@@ -48,9 +47,9 @@ _FLOW_STD, _MCCANN_STD, _KINETIC, _W2 = (
 def bures_map(s0: np.ndarray, s1: np.ndarray) -> np.ndarray:
     r"""OT map between $N(0, \Sigma_0)$ and $N(0, \Sigma_1)$:
     $T = \Sigma_0^{-1/2}(\Sigma_0^{1/2}\Sigma_1\Sigma_0^{1/2})^{1/2}\Sigma_0^{-1/2}$."""
-    r0 = np.real(sqrtm(s0))
+    r0 = psd_sqrt(s0)
     ir0 = np.linalg.inv(r0)
-    return ir0 @ np.real(sqrtm(r0 @ s1 @ r0)) @ ir0
+    return ir0 @ psd_sqrt(r0 @ s1 @ r0) @ ir0
 
 
 def gaussian_flow_map(s0: np.ndarray, s1: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Analytic models shared by every question: Gaussian mixtures and schedules."""
 from .gmm import GaussianMixture
+from .linalg import psd_sqrt
 from .schedules import LinearPath, VPSchedule
 
-__all__ = ["GaussianMixture", "VPSchedule", "LinearPath"]
+__all__ = ["GaussianMixture", "VPSchedule", "LinearPath", "psd_sqrt"]
