@@ -43,7 +43,6 @@ def q3_translation(out_dir: Path, truth_of: Callable) -> list[Path]:
                           label=r"$\|Cov(x_{dog}, x_{out})\|_F$")
         ax[0, 2].set(xlabel="$t_0$", ylabel="value")
         ax[0, 2].legend(fontsize=6, loc="lower left")
-        fig.tight_layout()
         return save(fig, out_dir, "q3_translation")
 
 

@@ -35,7 +35,6 @@ def q4d_alpha_sigma(out_dir: Path, truth_of: Callable | None = None) -> list[Pat
         ax[1, 1].plot(near_one, sigma_sqrt_n, color="C2", ls="--", label=r"$\sqrt{1 - \alpha_t^2}$")
         ax[1, 1].set(xlabel="$t$", ylabel=r"$\sigma_t$ near $t = 1$")
         ax[1, 1].legend(loc="lower left")
-        fig.tight_layout()
         return save(fig, out_dir, "q4d_alpha_sigma")
 
 

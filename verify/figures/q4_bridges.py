@@ -37,7 +37,6 @@ def q4e_bridges(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax[0, 2].set(xscale="log", yscale="log", xlabel="Euler-Maruyama steps $K$",
                      ylabel=r"$E|X_K - X_{ref}|$ ($\pm 5$ SE)")
         ax[0, 2].legend(fontsize=6, loc="lower left")
-        fig.tight_layout()
         return save(fig, out_dir, "q4e_bridges")
 
 

@@ -58,7 +58,6 @@ def q4c_marginal_vf(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax.set_xlabel("$x_1$ (ODE from $N(0,1)$, $n = %d$)" % x0.size)
         ax.set_ylabel("density")
         ax.legend()
-        fig.subplots_adjust(wspace=0.3)
         return style.save(fig, out_dir, "q4c_marginal_vf")
 
 
@@ -100,7 +99,6 @@ def q4c_paths_vs_ot(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax.scatter(*mix["y"][:60].T, s=4, label="flow map")
         ax.set_title(f"mixture: Jacobian asymmetry {mix['asym']:.2f}", fontsize=7)
         ax.legend(fontsize=6)
-        fig.subplots_adjust(wspace=0.35)
         return style.save(fig, out_dir, "q4c_paths_vs_ot")
 
 

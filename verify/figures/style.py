@@ -1,7 +1,7 @@
 """Shared figure style and deterministic saving; matplotlib is imported lazily, only here.
 
-Figures are sized for a 6.5 in LaTeX text width; PDF without CreationDate and PNG without the
-Software tag, so a rerun writes the same bytes.
+Figures are sized for a 6.5 in LaTeX text width and laid out by constrained layout; PDF without
+CreationDate and PNG without the Software tag, so a rerun writes the same bytes.
 """
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ STYLE = {
     "lines.linewidth": 1.3,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "savefig.bbox": "tight",
-    "savefig.pad_inches": 0.02,
-    "pdf.fonttype": 42,
+    "figure.constrained_layout.use": True,  # layout once at draw; "bbox tight" drew twice per file
     "svg.hashsalt": "dgm-verify",
 }
 
