@@ -51,8 +51,9 @@ def brownian_bridge_variance() -> sp.Expr:
 
 def seed_formula_variance() -> sp.Expr:
     r"""Variance implied by the seed's $X_t = (1-t)X_0 + tX_1 + \sqrt{2\varepsilon}B_t$ given the endpoints,
-    $B$ a standard Brownian bridge ($B_t = W_t - tW_1$, so $Var B_t = t - 2t^2 + t^2 = t(1-t)$)."""
-    var_b = t - 2 * t * t + t ** 2  # Var W_t - 2 t Cov(W_t, W_1) + t^2 Var W_1
+    $B$ a standard Brownian bridge: $B_t = W_t - tW_1$, $Var B_t = a^T Cov(W_t, W_1) a$, $a = (1, -t)$."""
+    a = sp.Matrix([1, -t])
+    var_b = (a.T * sp.Matrix([[t, t], [t, 1]]) * a)[0]  # Cov(W_s, W_u) = min(s, u)
     return sp.factor(sp.expand(2 * eps * var_b))
 
 

@@ -113,8 +113,6 @@ def score_sde_judge(answer, truth: Truth) -> Evidence:
     checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), f["exact"]))
     summary = (f"PF-ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
-    if answer.get("exact"):
-        checks.append(Check.stated("log-likelihood formula stated", answer.get("log_likelihood")))
     if answer.get("log_likelihood") is not None:
         cands = {"missing -d/2*int_beta": lambda r: r["d"] * r["int_beta"] / 2,
                  "sign of int_beta_div_s": lambda r: -r["int_beta_div_s"],
@@ -169,8 +167,6 @@ def rf_gaussian_judge(answer, truth: Truth) -> Evidence:
     checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), truth.facts["exact"]))
     summary = (f"RF ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
-    if answer.get("exact"):
-        checks.append(Check.stated("log-likelihood formula stated", answer.get("log_likelihood")))
     if answer.get("log_likelihood") is not None:
         cands = {"sign of int_div_v": lambda r: 2 * r["int_div_v"]}
         c, worst, why = _formula_checks(answer["log_likelihood"], _RF_TRUE, RF_SYMBOLS,
