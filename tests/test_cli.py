@@ -46,11 +46,30 @@ def test_strict_exits_1_when_a_verdict_is_not_correct(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["audit", "absent.toml"], "no such sheet file"),
     (["audit", "--only", "q9"], "unknown claim id(s) q9"),
+    (["audit", "--only", ""], "--only names no claim id"),
+    (["figures", "--out", "/proc/no/such/dir"], "cannot write to /proc/no/such/dir"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_a_negative_seed_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["audit", "--seed=-1"])
+    assert info.value.code == 2 and "non-negative integer" in capsys.readouterr().err
+
+
+def test_an_out_of_range_number_and_an_empty_sheet(tmp_path, capsys):
+    huge = tmp_path / "huge.toml"
+    huge.write_text("[q4d.i]\nt_half = " + "9" * 400 + "\n")
+    assert main(["audit", str(huge), "-q"]) == 2
+    assert "[q4d.i] t_half" in capsys.readouterr().err
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert main(["audit", str(empty), "--only", "q4c.i", "-q"]) == 0
+    assert "answers no claim" in capsys.readouterr().err
 
 
 def test_code_in_a_sheet_is_refused_and_not_run(tmp_path):

@@ -30,6 +30,7 @@ exact = true
 log_likelihood = "log_p0 - int_div_v"
 [q2b]
 sde_endpoint = "ode"
+rf_endpoint = "ode"
 integrand_along = "trajectory"
 one_augmented_ode = true
 """
@@ -48,6 +49,10 @@ def test_seed_formulas_are_flawed_and_outline_incorrect(auditor):
 def test_true_formulas_are_certified(auditor):
     v = _verdicts(auditor, TRUE)
     assert set(v.values()) == {"correct"}
+
+
+def test_an_outline_without_its_endpoints_is_incomplete(auditor):
+    assert _verdicts(auditor, "[q2b]\nintegrand_along = 'trajectory'") == {"q2b": "incomplete"}
 
 
 def test_seed_score_sde_discrepancy_is_the_missing_drift_term(auditor):

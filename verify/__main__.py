@@ -1,4 +1,5 @@
 """`python -m verify`: see `verify.cli`."""
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # worker processes (spawn) import this module without running it
+    raise SystemExit(main())

@@ -40,6 +40,8 @@ def select(registry: Mapping[str, Claim], only: Iterable[str] | None) -> list[Cl
     if only is None:
         return list(registry.values())
     wanted = [i.strip() for i in only if i.strip()]
+    if not wanted:
+        raise UserError("--only names no claim id")
     unknown = [i for i in wanted if i not in registry]
     if unknown:
         raise UserError(f"unknown claim id(s) {', '.join(unknown)} "

@@ -65,8 +65,8 @@ class Check:
                     role: Role = Role.FACT) -> "Check":
         """Statistical agreement: $|\\hat\\mu - e| \\le \\max(k\\,SE, atol)$; detail carries the SE."""
         est, s, e = float(estimate), float(se), float(expected)
-        bound = max(k * s, atol)
-        ok = math.isfinite(est) and abs(est - e) <= bound
+        bound = max(k * s, atol)  # atol states a known bias floor (e.g. O(1/n)) below k SE's reach
+        ok = math.isfinite(est) and math.isfinite(s) and s >= 0 and abs(est - e) <= bound
         note = f"estimate {est:.6g} +- {s:.2g} (SE), |diff| = {abs(est - e):.3g}, k = {k:g}"
         return cls(name, bool(ok), est, e, bound, f"{note}; {detail}" if detail else note, role)
 
@@ -98,9 +98,14 @@ class Check:
         return cls(name, present, _jsonable(value), "stated", None, detail, role)
 
     def as_json(self) -> dict:
+        """The JSON row of DESIGN.md; a non-finite number becomes null and the detail says so."""
+        nulls = [f"{key} not finite ({v})" for key, v in
+                 (("value", self.value), ("expected", self.expected), ("tolerance", self.tolerance))
+                 if isinstance(v, float) and not math.isfinite(v)]
+        detail = "; ".join(([self.detail] if self.detail else []) + nulls)
         return {"name": self.name, "passed": self.passed, "value": _jsonable(self.value),
                 "expected": _jsonable(self.expected), "tolerance": _number(self.tolerance),
-                "detail": self.detail}
+                "detail": detail}
 
 
 def _jsonable(x: Any) -> Any:
@@ -149,13 +154,15 @@ class ReferenceFailure(RuntimeError):
 def verdict_of(answered: bool, checks: tuple[Check, ...]) -> Verdict:
     """The verdict rule (pure). Decision table, first matching row wins:
 
-    | sheet has fields | CONTROL fails | CONCLUSION fails | PART fails | DEMAND fails | verdict    |
-    | no               |               |                  |            |              | unanswered |
-    |                  | any           |                  |            |              | raises ReferenceFailure |
-    | yes              |               | any              |            |              | incorrect  |
-    | yes              |               | none             | any        |              | flawed     |
-    | yes              |               | none             | none       | any          | incomplete |
-    | yes              |               | none             | none       | none         | correct    |
+    | CONTROL fails | sheet has fields | CONCLUSION fails | PART fails | DEMAND fails | verdict    |
+    | any           |                  |                  |            |              | raises ReferenceFailure |
+    | none          | no               |                  |            |              | unanswered |
+    | none          | yes              | any              |            |              | incorrect  |
+    | none          | yes              | none             | any        |              | flawed     |
+    | none          | yes              | none             | none       | any          | incomplete |
+    | none          | yes              | none             | none       | none         | correct    |
+    A left-out conclusion is a failed DEMAND (`Check.conclusion`), so a sheet that states a wrong
+    part but no conclusion is `flawed`, with the missing conclusion named among its checks.
     FACT checks are findings and never decide by themselves.
     """
     broken = [c.name for c in checks if c.role is Role.CONTROL and not c.passed]

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=0, help="random seed of every check (default 0)")
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed of every check (default 0)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
 
@@ -83,6 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return int(text)
+
+
+def _output_dir(path: str) -> Path:
+    """Create the output folder before any work, so a bad --out fails at once (exit 2)."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    return out
+
+
 def _auditor(args) -> Auditor:
     return Auditor(args.seed, None if args.quiet else stderr_progress)
 
@@ -92,29 +108,40 @@ def _default() -> int:
     from .registry import REGISTRY
     from .sheet import load
 
+    out = _output_dir(FIGURE_DIR)
     auditor = Auditor(0, stderr_progress)
     results = auditor.audit(load(None, REGISTRY), REGISTRY.values())
     print(table(results))
-    written = write(_figure_names(REGISTRY.values()), Path(FIGURE_DIR), auditor)
+    written = write(_figure_names(REGISTRY.values()), out, auditor)
     print(f"wrote {len(written)} figure files into {FIGURE_DIR}/", file=sys.stderr)
     return 0
 
 
 def _audit(args) -> int:
     from .registry import REGISTRY
-    from .sheet import load
 
     claims = select(REGISTRY, args.only.split(",") if args.only is not None else None)
-    sheet = load(args.sheet, REGISTRY)
-    if sheet.ignored:
-        print(f"warning: {sheet.name}: not checked by this version: {', '.join(sheet.ignored)}",
-              file=sys.stderr)
+    sheet = _load(args.sheet)
     results = _auditor(args).audit(sheet, claims)
     render = {"table": lambda: table(results),
               "json": lambda: as_json(sheet.name, args.seed, results),
               "md": lambda: markdown(sheet.name, args.seed, results)}[args.format]
     print(render())
     return 1 if args.strict and any(r.verdict is not Verdict.CORRECT for r in results) else 0
+
+
+def _load(path):
+    """The sheet at `path` (None: the seed's), with warnings for what this version cannot check."""
+    from .registry import REGISTRY
+    from .sheet import load
+
+    sheet = load(path, REGISTRY)
+    if sheet.ignored:
+        print(f"warning: {sheet.name}: not checked by this version: {', '.join(sheet.ignored)}",
+              file=sys.stderr)
+    if not sheet.answers and not sheet.ignored:
+        print(f"warning: {sheet.name}: the sheet answers no claim", file=sys.stderr)
+    return sheet
 
 
 def _list(args) -> int:
@@ -134,7 +161,7 @@ def _figures(args) -> int:
     from .figures import write
     from .registry import REGISTRY
 
-    written = write(_figure_names(REGISTRY.values()), Path(args.out), _auditor(args))
+    written = write(_figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args))
     for path in written:
         print(path)
     return 0
@@ -143,14 +170,11 @@ def _figures(args) -> int:
 def _report(args) -> int:
     from .registry import REGISTRY
     from .report_tex import compile_pdf, write
-    from .sheet import load
 
-    sheet = load(args.sheet, REGISTRY)
-    if sheet.ignored:
-        print(f"warning: {sheet.name}: not checked by this version: {', '.join(sheet.ignored)}",
-              file=sys.stderr)
+    out = _output_dir(args.out)
+    sheet = _load(args.sheet)
     auditor = _auditor(args)
-    tex = write(sheet, args.seed, auditor.audit(sheet, REGISTRY.values()), Path(args.out), auditor)
+    tex = write(sheet, args.seed, auditor.audit(sheet, REGISTRY.values()), out, auditor)
     print(tex)
     if args.pdf:
         print(compile_pdf(tex))

@@ -376,13 +376,10 @@ class _Parser:
         return "".join(parts)
 
     def symbol(self, name: str, tok: _Tok, written: str | None = None) -> sp.Expr:
-        if self.peek() == "^":  # \sigma^2_j: the superscript written before the subscript
-            start = self.i
+        if self.peek() == "^":  # x^2, or \sigma^2_j with the superscript before the subscript
             self.next()
-            exponent = self.argument()
-            if self.peek() == "_":
-                return self.power(self.symbol(name, tok, written), exponent)
-            self.i = start
+            exponent = self.argument()  # parsed once: no rewind, so nesting costs linear time
+            return self.power(self.symbol(name, tok, written), exponent)
         sub = self.subscript()
         written = written or tok.text
         if sub is not None:

@@ -233,12 +233,17 @@ def q2b_judge(answer, truth: Truth) -> Evidence:
         e = _variant_errors(vp, rf, {**_STEP_DEFAULTS, k: o})
         checks.append(Check.close(f"step {k} = {o!r} (others correct): max |error|", max(e), 0.0,
                                   atol=TOL, role=Role.PART, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}"))
-    outline = {**_STEP_DEFAULTS, **stated}
-    e = _variant_errors(vp, rf, outline)
+    checks += [Check.stated(f"the outline says where the {model} endpoint comes from ({k})", None)
+               for k, model in (("sde_endpoint", "Score-SDE"), ("rf_endpoint", "rectified-flow"))
+               if k not in stated]  # the endpoints are what 2(b) asks to outline
+    e = _variant_errors(vp, rf, {**_STEP_DEFAULTS, **stated})
     if stated:
         checks.append(Check.close("the outlined computation reproduces log p: max |error|", max(e), 0.0,
                                   atol=TOL, role=Role.CONCLUSION, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}"))
-    return Evidence(tuple(checks), f"outline {outline}: max |error| VP {e[0]:.3g}, RF {e[1]:.3g}",
+    steps = ", ".join(f"{k}={v}" for k, v in stated.items()) or "none"
+    summary = (f"stated steps: {steps} (unstated steps taken as correct): max |error| "
+               f"VP {e[0]:.3g}, RF {e[1]:.3g}")
+    return Evidence(tuple(checks), summary,
                     correction=("Solve one augmented ODE from x: state by the probability-flow ODE "
                                 "(Score-SDE, to T) or the velocity field (RF, back to t = 0), with "
                                 "the divergence along the same trajectory; then log p(x) = log p_end("

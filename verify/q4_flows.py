@@ -176,7 +176,9 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
                                   "path written in source coordinates, u_t(psi_t(x0|x1)|x1)"))
         notes.append(f"conditional {'ok' if eq.equal else 'wrong'}")
     marg = answer.get("marginal_vf")
-    if marg is not None:
+    if marg is None:  # the question asks for the marginal field; the conditional one is optional
+        checks.append(Check.stated("the answer states the marginal VF", None))
+    else:
         field = sheet_field(marg)
         res_fn = sp.lambdify((fm.x, fm.t, fm.m, fm.s), fm.continuity_residual(
             marg, fm.gaussian_pdf(fm.x, fm.t * fm.m,

@@ -89,4 +89,6 @@ def _fmt(x) -> str:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """One table-safe Markdown line: no control characters, no raw HTML, pipes escaped."""
+    clean = "".join(c if c.isprintable() else " " for c in str(text))
+    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")

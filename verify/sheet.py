@@ -108,7 +108,7 @@ def _field_value(claim: Claim, key: str, value: Any, name: str) -> Any:
         raise UserError(f"{where}: unknown field (fields of {claim.id}: {known})")
     try:
         return _VALIDATORS[spec.kind](spec, value)
-    except (TypeError, ValueError) as exc:  # FormulaError is a ValueError
+    except (TypeError, ValueError, OverflowError) as exc:  # FormulaError is a ValueError
         raise UserError(f"{where}: {exc}") from None
 
 
