@@ -70,3 +70,17 @@ def test_numeric_equivalence_accepts_forms_simplify_cannot_match():
     # log(x**2) = 2 log(x) for x > 0: equal; whichever way it is settled it must be "equal"
     eq = equivalent(sp.log(x**2), 2 * sp.log(x), {x: (0.01, 100)})
     assert eq.equal
+
+
+def test_a_large_power_that_differs_is_refuted_quickly_without_simplify():
+    x = sp.Symbol("x", real=True)
+    eq = equivalent(parse("(x+1)**1000 - (x+2)**999", {"x": x}), x, {x: (0.0, 2.0)})
+    assert not eq.equal and eq.how == "numeric"  # simplify would take tens of seconds here
+
+
+def test_huge_constant_exponents_are_refused():
+    x = sp.Symbol("x", real=True)
+    with pytest.raises(FormulaError, match="too large"):
+        parse("x**(10**100)", {"x": x})
+    with pytest.raises(FormulaError, match="too large"):
+        parse("exp(exp(exp(100)))", {"x": x})
