@@ -1,7 +1,6 @@
 """Claims q1a and q1b: truths and verdicts on the seed's answers and on variants (seeds 0 and 1)."""
-import pytest
 
-from verify.claims import Verdict, verdict_of
+from verify.claims import Verdict
 from verify.sheet import load_text
 import verify.q1 as q1
 

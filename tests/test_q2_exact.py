@@ -1,7 +1,5 @@
 """verify.q2_exact: the exact cases and the seed's formulas."""
-import pytest
 
-from verify.claims import verdict_of
 from verify.q2 import CLAIMS
 from verify.sheet import load_text
 

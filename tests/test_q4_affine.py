@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations.affine_paths import beta, question_4d_schedule, t
+from derivations.affine_paths import question_4d_schedule, t
 from verify.claims import Verdict
 from verify.registry import REGISTRY
 from verify.sheet import load_text

@@ -1,6 +1,6 @@
 """verify.q4_fields: the numeric mixture marginal field, its Jacobian, flows and quantiles."""
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from verify.models import GaussianMixture
 from verify.q4_fields import flow, gaussian_marginal_vf, linear_schedule, mixture_cdf, \

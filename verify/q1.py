@@ -15,7 +15,6 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from scipy.special import ndtr
 
 from derivations import dsm, gaussian_kl
 from .claims import Check, Claim, Evidence, Field, Role, Truth
@@ -135,7 +134,6 @@ def _box_kernel_gap(h: float = 1.0) -> tuple[float, float]:
     resolution error."""
     def gap(n):
         xt = np.linspace(-12, 12, n)
-        q = (ndtr(xt + h) - ndtr(xt - h)) / (2 * h)
         dq = (np.exp(-0.5 * (xt + h) ** 2) - np.exp(-0.5 * (xt - h) ** 2)) / (2 * h * np.sqrt(2 * np.pi))
         return -np.trapezoid(xt * dq, xt)  # -E[x~ d log q] = -int x~ q'(x~) dx~
     fine = gap(24001)

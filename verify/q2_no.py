@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import gaussian_kde, multivariate_normal
 
-from .claims import Check, Claim, Evidence, Field, Role, Truth
+from .claims import Check, Claim, Evidence, Field, Truth
 from .q2_fields import test_mixture
 from .q2_runs import TOL
 
@@ -51,7 +51,7 @@ def vae_truth(*, rng: np.random.Generator) -> Truth:
     exact_lin = multivariate_normal(np.zeros(2), cov).logpdf(x)
     # encoder q = N(m(x), v): the best is the posterior; a mean-field guess with 20% variance error
     prec = 1 + w @ w / SIGMA_X ** 2
-    post_m, post_v = (x @ w) / SIGMA_X ** 2 / prec, 1 / prec
+    post_v = 1 / prec
     v = 1.2 * post_v  # ELBO gap = KL(q || posterior), closed form for 1-D Gaussians
     gap = 0.5 * (v / post_v - 1 - np.log(v / post_v))
     checks = [Check.close("linear VAE: closed-form log p(x) equals the quadrature of int p(x|z)p(z)dz",

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 from scipy import integrate, stats
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from derivations import flow_matching as fm
 from .claims import Check, Claim, Evidence, Field, Role, Truth
