@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS", "to_numpy"]
+__all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS", "to_numpy", "safe_power"]
 
 FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs}
 MAX_LENGTH = 2000
@@ -89,7 +89,7 @@ class _Reader:
             inner = self.read(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            return self._power(self.read(node.left, depth + 1), self.read(node.right, depth + 1))
+            return safe_power(self.read(node.left, depth + 1), self.read(node.right, depth + 1))
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.read(node.left, depth + 1), self.read(node.right, depth + 1)
             return _BINARY[type(node.op)](left, right)
@@ -112,13 +112,6 @@ class _Reader:
         allowed = ", ".join(sorted(self.symbols)) or "none"
         raise FormulaError(f"unknown symbol '{name}' (allowed symbols: {allowed})")
 
-    def _power(self, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
-        if base.is_number and exponent.is_number:
-            size = abs(complex(exponent.evalf(15))) * math.log10(max(abs(complex(base.evalf(15))), 2.0))
-            if size > MAX_POWER_LOG10:
-                raise FormulaError("constant power too large to evaluate")
-        return sp.Pow(base, exponent)
-
     def _call(self, node: ast.Call, depth: int) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
             raise FormulaError(f"'{_describe(node.func)}' is not an allowed function")
@@ -129,6 +122,16 @@ class _Reader:
         if node.keywords or len(node.args) != 1:
             raise FormulaError(f"function '{name}' takes exactly one argument")
         return FUNCTIONS[name](self.read(node.args[0], depth + 1))
+
+
+def safe_power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    """`base ** exponent`, refused when both are constants whose power has over MAX_POWER_LOG10
+    digits (`9**9**9**9`); shared by the plain and the LaTeX reader."""
+    if base.is_number and exponent.is_number:
+        size = abs(complex(exponent.evalf(15))) * math.log10(max(abs(complex(base.evalf(15))), 2.0))
+        if size > MAX_POWER_LOG10:
+            raise FormulaError("constant power too large to evaluate")
+    return sp.Pow(base, exponent)
 
 
 def _describe(node: ast.AST) -> str:

@@ -12,14 +12,13 @@ command (`\beta`, `\epsilon` or `\varepsilon`), a subscript as `_x` or `_{...}` 
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 import sympy as sp
 
-from .formula import MAX_DEPTH, MAX_LENGTH, MAX_POWER_LOG10, FormulaError
+from .formula import MAX_DEPTH, MAX_LENGTH, FormulaError, safe_power
 
 __all__ = ["parse_latex", "is_latex", "symbol_latex", "symbol_latex_names", "GREEK"]
 
@@ -192,11 +191,7 @@ class _Parser:
         return base
 
     def power(self, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
-        if base.is_number and exponent.is_number:
-            size = abs(complex(exponent.evalf(15))) * math.log10(max(abs(complex(base.evalf(15))), 2.0))
-            if size > MAX_POWER_LOG10:
-                raise FormulaError("constant power too large to evaluate")
-        return sp.Pow(base, exponent)
+        return safe_power(base, exponent)
 
     def starts_atom(self, text: str) -> bool:
         if text[0].isalnum() or text[0] == "." and len(text) > 1 or text in ("(", "[", "{"):
