@@ -77,21 +77,60 @@ def joint_kl_mc(sample_q0, d: int, s_j: float, s_0: float, n: int, rng) -> tuple
 _GH = {n: np.polynomial.hermite_e.hermegauss(n) for n in (60, 120)}
 
 
-def _log_mix(x, w, mu, var):
-    """log of a 1-D Gaussian mixture; x: (C, M), w, mu, var: (C, K) -> (C, M)."""
-    diff = x[:, :, None] - mu[:, None, :]
-    lp = (np.log(w)[:, None, :] - 0.5 * diff ** 2 / var[:, None, :]
-          - 0.5 * np.log(2 * np.pi * var[:, None, :]))
-    return logsumexp(lp, axis=2)
+def _log_mix(x, c, mu, h):
+    """log of a 1-D Gaussian mixture at x: (C, M); c = log w - log(2 pi var)/2, mu, h = 1/(2 var): (C, K)
+    -> (C, M). A log-sum-exp over the K components done component by component on (C, M) arrays."""
+    lps = []
+    for k in range(mu.shape[1]):
+        lp = x - mu[:, k, None]
+        np.square(lp, out=lp)
+        lp *= -h[:, k, None]
+        lp += c[:, k, None]
+        lps.append(lp)
+    m = lps[0].copy()
+    for lp in lps[1:]:
+        np.maximum(m, lp, out=m)
+    tot = np.zeros_like(m)
+    for lp in lps:
+        lp -= m
+        np.exp(lp, out=lp)
+        tot += lp
+    np.log(tot, out=tot)
+    tot += m
+    return tot
+
+
+def _mix_consts(w, v0, s):
+    var = v0 + s[:, None] ** 2
+    return var, np.log(w) - 0.5 * np.log(2 * np.pi * var), 0.5 / var
+
+
+def _kl_mixture_multi(w, mu, v0, s_a, s_bs, n):
+    """Gauss-Hermite (n nodes per component of the law with noise s_a) of KL(q_{s_a} || q_b) for every
+    s_b in `s_bs`; log q_{s_a} at the nodes is computed once and shared."""
+    za, wa = _GH[n]
+    var_a, c_a, h_a = _mix_consts(w, v0, s_a)
+    C, K = w.shape
+    x = (mu[:, :, None] + np.sqrt(var_a)[:, :, None] * za[None, None, :]).reshape(C, K * n)
+    la = _log_mix(x, c_a, mu, h_a)
+    q = wa / np.sqrt(2 * np.pi)
+    out = []
+    for s_b in s_bs:
+        _, c_b, h_b = _mix_consts(w, v0, s_b)
+        lr = (la - _log_mix(x, c_b, mu, h_b)).reshape(C, K, n)
+        out.append(np.einsum("ckn,n,ck->c", lr, q, w))
+    return out
 
 
 def _kl_mixture_gh(w, mu, v0, s_a, s_b, n):
-    za, wa = _GH[n]
-    var_a, var_b = v0 + s_a[:, None] ** 2, v0 + s_b[:, None] ** 2
-    C, K = w.shape
-    x = (mu[:, :, None] + np.sqrt(var_a)[:, :, None] * za[None, None, :]).reshape(C, K * n)
-    lr = (_log_mix(x, w, mu, var_a) - _log_mix(x, w, mu, var_b)).reshape(C, K, n)
-    return np.einsum("ckn,n,ck->c", lr, wa / np.sqrt(2 * np.pi), w)
+    return _kl_mixture_multi(w, mu, v0, s_a, [s_b], n)[0]
+
+
+def _kl_mixture_errs(w, mu, v0, s_a, s_bs):
+    """[(kl, err)] for KL(q_{s_a} || q_{s_b}), s_b in s_bs: GH120, error |GH120 - GH60| (as kl_mixture)."""
+    fine = _kl_mixture_multi(w, mu, v0, s_a, s_bs, 120)
+    coarse = _kl_mixture_multi(w, mu, v0, s_a, s_bs, 60)
+    return [(f, np.abs(f - c) + 1e-14 * np.abs(f)) for f, c in zip(fine, coarse)]
 
 
 def kl_mixture(w, mu, v0, s_a, s_b):
@@ -121,14 +160,27 @@ def kl_uniform(L: float, s_a: float, s_b: float):
     r"""KL between $U[0, L] * N(0, s_a^2)$ and $U[0, L] * N(0, s_b^2)$: trapezoid rule on a grid of
     step $\min(s_a, s_b)/8$ over $[-16 s_{max}, L + 16 s_{max}]$ (Gaussian tails beyond: < 1e-50);
     error bound |T(h) - T(2h)|."""
+    return kl_uniform_both(L, s_a, s_b)[0]
+
+
+def kl_uniform_both(L: float, s_a: float, s_b: float):
+    """(kl_uniform(L, s_a, s_b), kl_uniform(L, s_b, s_a)): the grid is symmetric in (s_a, s_b), so both
+    directions come from the same two log-densities (bit-for-bit what two separate calls give)."""
     smax, smin = max(s_a, s_b), min(s_a, s_b)
     n = int(np.ceil((L + 32 * smax) / (smin / 8))) // 2 * 2 + 1
     x = np.linspace(-16 * smax, L + 16 * smax, n)
     h = x[1] - x[0]
     la, lb = _log_uniform_smoothed(x, L, s_a), _log_uniform_smoothed(x, L, s_b)
-    f = np.exp(la) * (la - lb)
-    fine, coarse = _trapezoid(f, h), _trapezoid(f[::2], 2 * h)
-    return fine, abs(fine - coarse) + 1e-14 * abs(fine)
+    return _trap_pair(np.exp(la), np.exp(lb), la, lb, h, None, 0.0)
+
+
+def _trap_pair(pa, pb, la, lb, h, jac, tail):
+    out = []
+    for p, d in ((pa, la - lb), (pb, lb - la)):
+        f = p * d if jac is None else p * d * jac
+        fine, coarse = _trapezoid(f, h), _trapezoid(f[::2], 2 * h)
+        out.append((fine, abs(fine - coarse) + tail + 1e-14 * abs(fine)))
+    return out
 
 
 def kl_cauchy(g: float, s_a: float, s_b: float):
@@ -136,6 +188,11 @@ def kl_cauchy(g: float, s_a: float, s_b: float):
     trapezoid in u with $x = c\sinh u$, $|x| \le R = 10^4 c$, $c = \max(g, s_a, s_b)$, local step
     $\le \min(s_a, s_b, g)/8$; error |T(h) - T(2h)| plus the tail bound $4 g |s_a^2 - s_b^2|/(\pi R^3)$
     (log-ratio $\approx 3(s_a^2 - s_b^2)/x^2$ where the density is $\approx g/(\pi x^2)$, doubled)."""
+    return kl_cauchy_both(g, s_a, s_b)[0]
+
+
+def kl_cauchy_both(g: float, s_a: float, s_b: float):
+    """(kl_cauchy(g, s_a, s_b), kl_cauchy(g, s_b, s_a)) from one grid (it is symmetric in s_a, s_b)."""
     c = max(g, s_a, s_b)
     R = 1e4 * c
     U = np.arcsinh(R / c)
@@ -143,13 +200,11 @@ def kl_cauchy(g: float, s_a: float, s_b: float):
     n = int(np.ceil(2 * U / hu)) // 2 * 2 + 1
     u = np.linspace(-U, U, n)
     x, jac = c * np.sinh(u), c * np.cosh(u)
-    pa = voigt_profile(x, s_a, g)
-    la, lb = np.log(pa), np.log(voigt_profile(x, s_b, g))
-    f = pa * (la - lb) * jac
+    pa, pb = voigt_profile(x, s_a, g), voigt_profile(x, s_b, g)
+    la, lb = np.log(pa), np.log(pb)
     h = u[1] - u[0]
-    fine, coarse = _trapezoid(f, h), _trapezoid(f[::2], 2 * h)
     tail = 4 * g * abs(s_a ** 2 - s_b ** 2) / (np.pi * R ** 3)
-    return fine, abs(fine - coarse) + tail + 1e-14 * abs(fine)
+    return _trap_pair(pa, pb, la, lb, h, jac, tail)
 
 
 @dataclass(frozen=True)
@@ -177,7 +232,10 @@ class MixtureFamily:
 
     def margins(self, theta):
         w, mu, v0, s0, s1, s2 = self.decode(theta)
-        return _margins(lambda a, b: kl_mixture(w, mu, v0, a, b), s0, s1, s2)
+        (f1, e1), = _kl_mixture_errs(w, mu, v0, s1, [s0])
+        (f2, e2), = _kl_mixture_errs(w, mu, v0, s2, [s0])
+        (r1, g1), (r2, g2) = _kl_mixture_errs(w, mu, v0, s0, [s1, s2])  # shares log q_s0 at s0's nodes
+        return {"forward": (f2 - f1, e1 + e2, f2), "reverse": (r2 - r1, g1 + g2, r2)}
 
 
 def _decode_sigmas(t):
@@ -208,6 +266,7 @@ class ScalarFamily:
     name: str
     kl_one: object
     log_range: tuple
+    kl_both: object = None  # (p, a, b) -> ((kl(a||b), err), (kl(b||a), err)) from one grid
 
     def decode(self, theta):
         p = np.exp(np.clip(theta[:, 0], *self.log_range))
@@ -218,6 +277,11 @@ class ScalarFamily:
 
     def margins(self, theta):
         p, s0, s1, s2 = self.decode(theta)
+        if self.kl_both is not None:
+            res = np.array([[self.kl_both(pi, ai, bi) for pi, ai, bi in zip(p, s, s0)] for s in (s1, s2)])
+            (f1, e1), (r1, g1) = res[0, :, 0].T, res[0, :, 1].T
+            (f2, e2), (r2, g2) = res[1, :, 0].T, res[1, :, 1].T
+            return {"forward": (f2 - f1, e1 + e2, f2), "reverse": (r2 - r1, g1 + g2, r2)}
 
         def kl(a, b):
             res = np.array([self.kl_one(pi, ai, bi) for pi, ai, bi in zip(p, a, b)])
@@ -228,8 +292,8 @@ class ScalarFamily:
 
 FAMILIES = {
     "mixture": MixtureFamily(3),
-    "uniform": ScalarFamily("uniform", kl_uniform, (np.log(0.1), np.log(10.0))),
-    "cauchy": ScalarFamily("cauchy", kl_cauchy, (np.log(0.1), np.log(1.0))),
+    "uniform": ScalarFamily("uniform", kl_uniform, (np.log(0.1), np.log(10.0)), kl_uniform_both),
+    "cauchy": ScalarFamily("cauchy", kl_cauchy, (np.log(0.1), np.log(1.0)), kl_cauchy_both),
 }
 
 
