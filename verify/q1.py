@@ -17,6 +17,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derivations import dsm, gaussian_kl
+from derivations.steps import q1b_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
 from .models import GaussianMixture
@@ -280,7 +281,7 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
     agree = bool(mono and free and joint["violations"] == 0)
     needed = bool(joint["violations"] > 0 and joint["worst_rel_margin_inside"] >= 0)
     return Truth(tuple(checks), {"agree": agree, "condition_needed": needed, "mc": mc,
-                                 "joint": joint, "marginal": marg})
+                                 "joint": joint, "marginal": marg, "derivation": q1b_derivation()})
 
 
 def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:

@@ -16,6 +16,7 @@ from derivations.affine_paths import (
     CONDITIONS, CONDITION_TEXT, Condition, beta, conditions, linear_schedule,
     question_4d_schedule, settle_symbolically, t, vp_variant_schedule,
 )
+from derivations.steps import q4ci_derivation
 from derivations.steps_affine import q4d_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
@@ -71,7 +72,8 @@ def _schedule_checks(label: str, alpha: sp.Expr, sigma: sp.Expr, rate=BETA_4D):
 def q4ci_truth(*, rng: np.random.Generator) -> Truth:
     """Eq. (4) for $(\\alpha_t, \\sigma_t) = (t, 1-t)$, settled symbolically."""
     checks, holds = _schedule_checks("(t, 1-t)", *linear_schedule())
-    return Truth(checks, {"holds": holds, "valid": all(holds.values())})
+    return Truth(checks, {"holds": holds, "valid": all(holds.values()),
+                          "derivation": q4ci_derivation()})
 
 
 def q4ci_judge(answer, truth: Truth) -> Evidence:

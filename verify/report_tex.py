@@ -262,13 +262,13 @@ def _answer(result: Result, answer) -> list[str]:
 
 
 def _derivation(steps) -> list[str]:
-    out = [r"\paragraph{Derivation.} Each line is one step; its check is on the right.",
+    out = [r"\paragraph{Derivation.} Each step is one line; its check is written under it.",
            r"\begin{align*}"]
     lines = []
-    for lhs, expr, check in steps:
+    for lhs, expr, check in steps:  # the check on its own line: long formulas keep the width
         rhs = sp.latex(expr, symbol_names=symbol_latex_names(getattr(expr, "free_symbols", ())))
-        lines.append(rf"{lhs} &= {rhs} && \text{{{escape(check)}}}")
-    return out + [" \\\\\n".join(lines), r"\end{align*}"]
+        lines.append(rf"{lhs} &= {rhs} \\ &\quad\text{{\footnotesize {escape(check)}}}")
+    return out + [" \\\\[2pt]\n".join(lines), r"\end{align*}"]
 
 
 _WIDE_MATH = 60  # longer formulas leave the table for the details below it

@@ -1,0 +1,64 @@
+r"""Derivation chains for the report, one function per claim (protocol of `steps_affine`: steps
+`(lhs LaTeX, sympy expression, check text)`; every check text states what sympy established).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from . import gaussian_kl as kl
+from .affine_paths import conditions, linear_schedule, settle_symbolically
+
+__all__ = ["q1b_derivation", "q4ci_derivation"]
+
+
+def _identity(lhs: sp.Expr, rhs: sp.Expr) -> str:
+    ok = sp.simplify(lhs - rhs) == 0
+    return "sympy: simplify(lhs - rhs) = 0" if ok else "sympy: simplify(lhs - rhs) != 0 (step FAILS)"
+
+
+def q1b_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
+    r"""KL of the joint laws: $q_0$ cancels, the 1-D Gaussian KL by integration, the product over
+    $d$ coordinates, and $\partial_{s_1}KL = d(s_1^2 - s_0^2)/(s_0^2 s_1) > 0$ for $s_1 > s_0$."""
+    ratio = kl.joint_log_ratio()
+    one, two = kl.kl_1d(), kl.kl_product_2d()
+    r = kl.s1 ** 2 / kl.s0 ** 2
+    deriv = kl.kl_derivative_in_s1()
+    free = not ratio.atoms(sp.core.function.AppliedUndef)
+    return (
+        (r"\log\frac{q_{s_1}(\tilde x, x)}{q_{s_0}(\tilde x, x)}", ratio,
+         "sympy: q_0(x) cancels (no q_0 left)" if free else "sympy: q_0 does not cancel (step FAILS)"),
+        (r"KL_1 = \int N(\tilde x; x, s_1^2)\log\frac{N(\tilde x; x, s_1^2)}{N(\tilde x; x, s_0^2)}",
+         one, _identity(one, (r - 1 - sp.log(r)) / 2)),
+        (r"KL_2 = 2\,KL_1 \text{ (double integral)}", two, _identity(two, 2 * one)),
+        (r"KL_d = \frac d2\left(r - 1 - \log r\right),\ r = s_1^2/s_0^2", kl.kl_isotropic(),
+         _identity(kl.kl_isotropic(), kl.d * one)),
+        (r"\partial_{s_1} KL_d", deriv,
+         _identity(deriv, kl.d * (kl.s1 ** 2 - kl.s0 ** 2) / (kl.s0 ** 2 * kl.s1)) + "; "
+         + _sign_above(deriv)),
+    )
+
+
+def _sign_above(deriv: sp.Expr) -> str:
+    """Sign of the derivative on $s_1 = s_0(1 + u)$, $u > 0$, $d > 0$, as sympy settles it."""
+    u = sp.Symbol("u", positive=True)
+    d = sp.Symbol("d_pos", positive=True)
+    positive = sp.simplify(deriv.subs({kl.s1: kl.s0 * (1 + u), kl.d: d})).is_positive
+    return "positive for s_1 > s_0 > 0" if positive else "sign for s_1 > s_0 not settled"
+
+
+def q4ci_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
+    r"""Eq. (4) for $(\alpha_t, \sigma_t) = (t, 1 - t)$: each condition's expression and its settlement."""
+    verdict = {True: "holds", False: "fails", None: "not settled"}
+    alpha, sigma = linear_schedule()
+    path = (r"\psi_t(x | x_1) = \alpha_t x_1 + \sigma_t x", alpha * sp.Symbol("x_1") + sigma * sp.Symbol("x"),
+            "question 4(c)i's choice alpha_t = t, sigma_t = 1 - t")
+    return (path,) + tuple(
+        (_CONDITION_LHS[c.tag], c.expr, f"sympy: condition {c.tag} ({_CONDITION_WORDS[c.tag]}) {verdict[settle_symbolically(c)]}")
+        for c in conditions(alpha, sigma))
+
+
+_CONDITION_WORDS = {"alpha_0": "alpha_0 = 0", "alpha_1": "alpha_1 = 1", "sigma_1": "sigma_1 = 0",
+                    "alpha_increasing": "d alpha/dt > 0 on (0, 1)",
+                    "sigma_decreasing": "-d sigma/dt > 0 on (0, 1)"}
+_CONDITION_LHS = {"alpha_0": r"\alpha_0", "alpha_1": r"\alpha_1 - 1", "sigma_1": r"\sigma_1",
+                  "alpha_increasing": r"\dot\alpha_t", "sigma_decreasing": r"-\dot\sigma_t"}
