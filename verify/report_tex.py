@@ -310,7 +310,11 @@ def _figure_caption(name: str) -> str:
     from .figures import FIGURES
 
     doc = " ".join((FIGURES[name].__doc__ or "").split()) if name in FIGURES else ""
-    return escape(doc or name)
+    parts = (doc or name).split("$")
+    if len(parts) % 2 == 0:  # unbalanced $: all text
+        return escape(doc or name)
+    # the docstring is our code, not sheet text: its $...$ math is kept, the prose escaped
+    return "".join(f"${p}$" if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
 def _claim_section(result: Result, answer, facts: dict, shown: set[str]) -> list[str]:
