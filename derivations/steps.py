@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sympy as sp
 
+from . import flow_matching as fm
 from . import gaussian_kl as kl
 from .affine_paths import conditions, linear_schedule, settle_symbolically
 
-__all__ = ["q1b_derivation", "q4ci_derivation"]
+__all__ = ["q1b_derivation", "q4ci_derivation", "q4cii_derivation"]
 
 
 def _identity(lhs: sp.Expr, rhs: sp.Expr) -> str:
@@ -62,3 +63,23 @@ _CONDITION_WORDS = {"alpha_0": "alpha_0 = 0", "alpha_1": "alpha_1 = 1", "sigma_1
                     "sigma_decreasing": "-d sigma/dt > 0 on (0, 1)"}
 _CONDITION_LHS = {"alpha_0": r"\alpha_0", "alpha_1": r"\alpha_1 - 1", "sigma_1": r"\sigma_1",
                   "alpha_increasing": r"\dot\alpha_t", "sigma_decreasing": r"-\dot\sigma_t"}
+
+
+def q4cii_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
+    r"""Question 4(c)ii for source $N(0,1)$, target $N(m, s^2)$: the conditional field at the current
+    point, the posterior mean by completing the square, the marginal field, the continuity equation."""
+    psi, cond = fm.linear_conditional_flow(), fm.conditional_vf_current_point()
+    post, marg = fm.posterior_mean_linear(), fm.marginal_vf_linear_gaussian()
+    p_t = fm.gaussian_pdf(fm.x, fm.t * fm.m, sp.sqrt(fm.t ** 2 * fm.s ** 2 + (1 - fm.t) ** 2))
+    residual = sp.simplify(fm.continuity_residual(marg, p_t))
+    closed = fm.m + (fm.t * fm.s ** 2 - (1 - fm.t)) / (fm.t ** 2 * fm.s ** 2 + (1 - fm.t) ** 2) \
+        * (fm.x - fm.t * fm.m)
+    return (
+        (r"\psi_t(x_0 | x_1)", psi, "question 4(c)i's path"),
+        (r"u_t(x | x_1) = \partial_t\psi_t\big|_{x_0 = (x - t x_1)/(1 - t)}", cond,
+         _identity(cond, (fm.x1 - fm.x) / (1 - fm.t)) + "; x is the current point, not x_0"),
+        (r"E[x_1 | x_t = x]", post, "completing the square in x_1 of log p_t(x|x_1) + log q(x_1)"),
+        (r"u_t(x) = \frac{E[x_1 | x_t = x] - x}{1 - t}", marg, _identity(marg, closed)),
+        (r"\frac{\partial_t p_t + \partial_x(u_t p_t)}{p_t}", residual,
+         "sympy: the continuity equation holds" if residual == 0 else "sympy: residual != 0 (step FAILS)"),
+    )

@@ -14,6 +14,7 @@ from scipy import integrate, stats
 from scipy.special import ndtri
 
 from derivations import flow_matching as fm
+from derivations.steps import q4cii_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent, to_numpy
 from .models import GaussianMixture
@@ -129,7 +130,8 @@ def _truth_q4cii(*, rng: np.random.Generator) -> Truth:
                               role=Role.FACT, detail=f"KS statistic {ks.statistic:.4f}"))
     return Truth(tuple(checks), {"x0": x0, "z": z, "fd": float(max(fd, fd_mix)),
                                  "quad": float(max(worst, worst_mix)),
-                                 "conditional": cond, "marginal": u})
+                                 "conditional": cond, "marginal": u,
+                                 "derivation": q4cii_derivation()})
 
 
 def _transport_checks(field, x0, z, m, s, t_end, role, who):
