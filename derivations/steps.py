@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import sympy as sp
 
+from . import dsm
 from . import flow_matching as fm
 from . import gaussian_kl as kl
 from .affine_paths import conditions, linear_schedule, settle_symbolically
 
-__all__ = ["q1b_derivation", "q4ci_derivation", "q4cii_derivation"]
+__all__ = ["q1a_derivation", "q1b_derivation", "q4ci_derivation", "q4cii_derivation"]
 
 
 def _identity(lhs: sp.Expr, rhs: sp.Expr) -> str:
@@ -82,4 +83,20 @@ def q4cii_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
         (r"u_t(x) = \frac{E[x_1 | x_t = x] - x}{1 - t}", marg, _identity(marg, closed)),
         (r"\frac{\partial_t p_t + \partial_x(u_t p_t)}{p_t}", residual,
          "sympy: the continuity equation holds" if residual == 0 else "sympy: residual != 0 (step FAILS)"),
+    )
+
+
+def q1a_derivation(n: int = 2) -> tuple[tuple[str, sp.Expr, str], ...]:
+    r"""Question 1(a) for $q_0 = N(m, diag(\tau^2))$ on $R^n$, kernel $N(x, \sigma^2 I)$ and
+    $s_\theta = A\tilde x + b$: $J_1 - J_2$ is free of $(A, b)$ and equals $-\frac12 E\,tr Var$."""
+    d = dsm.derive(n)
+    params = set(d.A) | set(d.b)
+    free = not (d.c.free_symbols & params)
+    return (
+        (r"J_1 - J_2", d.c, "sympy: no entry of A or b is left" if free
+         else "sympy: depends on (A, b) (step FAILS)"),
+        (r"-\tfrac12\,E_{\tilde x}\,\mathrm{tr}\,\mathrm{Var}_{x|\tilde x}[\nabla\log q_\sigma(\tilde x|x)]",
+         -d.E_tr_var / 2, _identity(d.c, -d.E_tr_var / 2)),
+        (r"\tfrac12\left(E\|\nabla\log q_\sigma(\tilde x)\|^2 - E\|\nabla\log q_\sigma(\tilde x|x)\|^2\right)",
+         (d.E_marg_sq - d.E_cond_sq) / 2, _identity(d.c, (d.E_marg_sq - d.E_cond_sq) / 2)),
     )

@@ -17,7 +17,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derivations import dsm, gaussian_kl
-from derivations.steps import q1b_derivation
+from derivations.steps import q1a_derivation, q1b_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
 from .models import GaussianMixture
@@ -188,6 +188,7 @@ def _q1a_truth(*, rng: np.random.Generator) -> Truth:
                               atol=1e-6, detail=f"quadrature resolution error {gap_err:.1e}"))
     facts["box_kernel_gap"] = gap
     facts["holds"] = bool(holds)
+    facts["derivation"] = q1a_derivation()
     return Truth(tuple(checks), facts)
 
 
