@@ -177,8 +177,9 @@ def q4dii_judge(answer, truth: Truth) -> Evidence:
         checks.append(Check.agrees("violated conditions named by the answer",
                                    frozenset(violated), frozenset(facts["violated"]), role=Role.PART))
     checks += _formula_checks(answer)
+    failing = ", ".join(facts["violated"]) or "none"
     summary = (f"answer satisfies={answer.get('satisfies')}; alpha_0 = {facts['alpha0_digits'][:12]}... "
-               f"= e^-299 != 0, the other four conditions hold")
+               f"= e^-299; conditions that fail (sympy): {failing}")
     correction = (f"No: alpha_0 = e^-299 = {facts['alpha0_digits']} != 0 (alpha_1 = 1, sigma_1 = 0 "
                   "and both monotonicity conditions hold, for either sigma variant); float32 "
                   "rounds alpha_0 to 0, float64 does not")

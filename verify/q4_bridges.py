@@ -179,7 +179,7 @@ def q4ei_judge(answer, truth: Truth) -> Evidence:
                                    detail="kl_projection: min KL(P || Q) with both marginals fixed, "
                                           "whose static problem is entropic OT"))
     sb, ind = facts["sinkhorn_trace"], facts["independent_trace"]
-    summary = (f"bridge variance 2 eps t(1-t); at t = 1/2 tr Sigma_SB = {facts['sb_marginal_trace']:.4f}, "
+    summary = (f"bridge variance {sp.sstr(facts['variance'])}; at t = 1/2 tr Sigma_SB = {facts['sb_marginal_trace']:.4f}, "
                f"EOT-plan bridges {sb[0]:.4f} +- {sb[1]:.2g}, independent-coupling bridges "
                f"{ind[0]:.4f} +- {ind[1]:.2g}")
     correction = ("Given X0, X1 the reference (sqrt(2 eps) W) bridge has mean (1-t)X0 + tX1 and "

@@ -208,8 +208,8 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
                                         Role.CONCLUSION, "marginal_vf")
         notes.append("marginal: max rel. error " + ", ".join(
             f"{v[0]:.2g} (N({k[0]:g},{k[1]:g}^2))" for k, v in worst.items()))
-    summary = (f"truth: u_t(x|x1) = (x1 - x)/(1 - t), u_t(x) = m + (t s^2 - (1 - t))(x - t m)/"
-               f"(t^2 s^2 + (1 - t)^2); quadrature error {truth.facts['quad']:.1g}, FD continuity "
+    summary = (f"truth: u_t(x|x1) = {sp.sstr(truth.facts['conditional'])}, u_t(x) = "
+               f"{sp.sstr(truth.facts['marginal'])}; quadrature error {truth.facts['quad']:.1g}, FD continuity "
                f"{truth.facts['fd']:.1g}" + ("; sheet: " + "; ".join(notes) if notes else ""))
     correction = ("As a field of the current point x, u_t(x|x1) = (x1 - x)/(1 - t) (x1 - x0 is the "
                   "velocity along the path in source coordinates). The marginal field is "
@@ -296,6 +296,7 @@ def _truth_q4b(*, rng: np.random.Generator) -> Truth:
     checks.append(Check.exact("2-D: the two fields differ (VF not determined by p_t)",
                               not unique, value=gap, role=Role.FACT))
     return Truth(tuple(checks), {"closed_form_general": elementary and unique, "gap": gap,
+                                 "elementary": elementary,
                                  "fd_1d": worst, "fd_2d": max(resid)})
 
 
@@ -304,7 +305,8 @@ def _judge_q4b(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     if "closed_form_general" in answer:
         checks.append(Check.agrees("closed_form_general", answer["closed_form_general"],
                                    truth.facts["closed_form_general"]))
-    summary = (f"Gaussian paths: closed form; quartic path: d_t F_t non-elementary (Risch), "
+    kind = "elementary" if truth.facts["elementary"] else "non-elementary"
+    summary = (f"Gaussian paths: closed form; quartic path: d_t F_t {kind} (Risch), "
                f"continuity residual {truth.facts['fd_1d']:.1g}; 2-D: a rotation adds up to "
                f"{truth.facts['gap']:.2f} to u with residual {truth.facts['fd_2d']:.1g}")
     correction = ("No. Any u with d_t p_t + div(p_t u) = 0 generates the path; for Gaussian paths "
