@@ -95,3 +95,27 @@ def _verdicts(auditor, text):
 def test_sheets_get_the_verdict_the_mathematics_implies(auditor, text, expected):
     assert _verdicts(auditor, text) == expected
 
+
+
+def test_affine_step_factors_transcribe_the_sympy_euler_step():
+    import sympy as sp
+
+    from derivations.schedules import vp_reverse_euler_step
+    from verify.q3 import HUSKY, VP, _EIG, _V, _affine_steps
+
+    y, a, e, s, mu = sp.symbols("y a e s mu", real=True)
+    h, beta, lam = sp.symbols("h beta lam", positive=True)
+    mean, var = vp_reverse_euler_step(y, h, beta, -(y - a * mu) / (a * a * e + s * s), lam)
+    factor, offset = sp.diff(mean, y), mean.subs(y, 0)  # the step is affine in y
+    t0, K, lam_v = 0.6, 7, 1.0
+    m, c, q = _affine_steps(t0, K, lam_v)
+    mu_h = _V.T @ HUSKY.means[0]
+    for k in range(K):
+        tk = t0 * (1 - k / K)
+        for i in range(2):
+            at = {h: t0 / K, beta: float(VP.beta(tk)), lam: lam_v, a: float(VP.alpha(tk)),
+                  s: float(VP.sigma(tk)), e: float(_EIG[i]), mu: float(mu_h[i])}
+            # float64 evaluation of the same expression: rounding only
+            assert float(factor.subs(at)) == pytest.approx(m[k, i], rel=1e-12)
+            assert float(offset.subs(at)) == pytest.approx(c[k, i], rel=1e-12, abs=1e-15)
+        assert float(var.subs(at)) == pytest.approx(q[k], rel=1e-12)
