@@ -108,3 +108,15 @@ def test_divergence_in_one_pass_is_the_trace_of_the_jacobian():
         np.testing.assert_allclose(u, mixture_marginal_vf(*args), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(div, np.trace(mixture_marginal_vf_jacobian(*args), axis1=1, axis2=2),
                                    rtol=1e-11, atol=1e-11)
+
+
+def test_linear_schedule_transcribes_the_sympy_one_and_its_derivatives():
+    import sympy as sp
+
+    from derivations.affine_paths import linear_schedule as sym_schedule, t
+    from verify.q4_fields import linear_schedule
+
+    alpha, sigma = sym_schedule()
+    for tv in (0.0, 0.3, 1.0):
+        want = [float(e.subs(t, tv)) for e in (alpha, sigma, sp.diff(alpha, t), sp.diff(sigma, t))]
+        assert list(linear_schedule(tv)) == want  # exact: affine in t

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .models import GaussianMixture, VPSchedule
-from .q4_fields import mixture_marginal_vf_divergence
+from .q4_fields import linear_schedule, mixture_marginal_vf_divergence
 
 __all__ = ["test_mixture", "test_points", "mixture_terms", "VPFlow", "RFVelocity",
            "standard_normal_log_prob"]
@@ -110,7 +110,7 @@ class RFVelocity:
         return self.mixture.noised(float(t), 1.0 - float(t))
 
     def velocity_divergence(self, t: float, x: np.ndarray):
-        return mixture_marginal_vf_divergence(self.mixture, x, float(t), 1.0 - float(t), 1.0, -1.0)
+        return mixture_marginal_vf_divergence(self.mixture, x, *linear_schedule(float(t)))
 
     def __call__(self, t: float, x: np.ndarray):
         u, div = self.velocity_divergence(t, x)

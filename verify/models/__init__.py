@@ -1,6 +1,6 @@
 """Analytic models shared by every question: Gaussian mixtures and schedules."""
 from .gmm import GaussianMixture
 from .linalg import psd_sqrt
-from .schedules import LinearPath, VPSchedule
+from .schedules import VPSchedule
 
-__all__ = ["GaussianMixture", "VPSchedule", "LinearPath", "psd_sqrt"]
+__all__ = ["GaussianMixture", "VPSchedule", "psd_sqrt"]

@@ -1,7 +1,6 @@
 """Numeric schedules, transcribed from `derivations.schedules` (tests tie the two together).
 
 VP-SDE (Song et al. 2021): data at t = 0, noise at t = T; kernel $N(\\alpha(t) x_0, \\sigma(t)^2 I)$.
-Linear flow-matching path (question 4(c)): source at t = 0, data at t = 1; $x_t = t x_1 + (1-t) x_0$.
 """
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["VPSchedule", "LinearPath"]
+__all__ = ["VPSchedule"]
 
 
 @dataclass(frozen=True)
@@ -43,14 +42,3 @@ class VPSchedule:
     def diffusion_sq(self, t):
         """Squared diffusion $g(t)^2 = \\beta(t)$."""
         return self.beta(t)
-
-
-@dataclass(frozen=True)
-class LinearPath:
-    """$\\alpha_t = t$, $\\sigma_t = 1 - t$ (homework eq. (4) with question 4(c)i's choice)."""
-
-    def alpha(self, t):
-        return np.asarray(t, float)
-
-    def sigma(self, t):
-        return 1.0 - np.asarray(t, float)
