@@ -4,24 +4,30 @@ from __future__ import annotations
 import pytest
 
 from verify.audit import Auditor
+from verify.parallel import default_jobs
 
 AUDITOR = Auditor(seed=0)  # one per run: each claim's truth is computed once for all tests
 
 
 @pytest.fixture(scope="session")
 def auditor() -> Auditor:
+    """The run's Auditor, every truth computed up front in forked workers (as the CLI does)."""
+    from verify.registry import REGISTRY
+
+    AUDITOR.prefetch(REGISTRY.values(), jobs=default_jobs())
     return AUDITOR
 
 
 @pytest.fixture(scope="session")
-def written_figures(tmp_path_factory):
+def written_figures(tmp_path_factory, auditor):
     """Every registered claim's figures, written once for the run: {file name: path}."""
     from verify.cli import _figure_names
     from verify.figures import write
     from verify.registry import REGISTRY
 
     out = tmp_path_factory.mktemp("figures")
-    return {p.name: p for p in write(_figure_names(REGISTRY.values()), out, AUDITOR)}
+    paths = write(_figure_names(REGISTRY.values()), out, auditor, jobs=default_jobs())
+    return {p.name: p for p in paths}
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -55,10 +55,13 @@ def test_bad_input_exits_2_with_one_line(args, message, capsys):
     assert len(err) == 1 and message in err[0]
 
 
-def test_a_negative_seed_is_a_usage_error(capsys):
+@pytest.mark.parametrize("option, message", [("--seed=-1", "non-negative integer"),
+                                             ("--jobs=0", "positive integer"),
+                                             ("--jobs=two", "positive integer")])
+def test_a_bad_seed_or_jobs_is_a_usage_error(option, message, capsys):
     with pytest.raises(SystemExit) as info:
-        main(["audit", "--seed=-1"])
-    assert info.value.code == 2 and "non-negative integer" in capsys.readouterr().err
+        main(["audit", option])
+    assert info.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_an_out_of_range_number_and_an_empty_sheet(tmp_path, capsys):
@@ -96,7 +99,7 @@ def test_no_arguments_audits_the_seed_and_asks_for_every_figure(monkeypatch, cap
     requested = []
     monkeypatch.setattr(verify.cli, "Auditor", lambda *args, **kwargs: auditor)  # reuse truths
     monkeypatch.setattr(verify.figures, "write",
-                        lambda names, out_dir, aud: requested.extend(names) or [])
+                        lambda names, out_dir, aud, **options: requested.extend(names) or [])
     assert main([]) == 0
     out = capsys.readouterr().out
     assert all(claim_id in out for claim_id in REGISTRY)

@@ -101,7 +101,7 @@ def test_the_same_sheet_and_seed_give_the_same_bytes(seed_results, auditor):
 def test_report_pdf_without_latexmk_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys, auditor):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(cli, "_auditor", lambda args: auditor)
-    monkeypatch.setattr("verify.figures.write", lambda names, out_dir, aud: [])  # not under test
+    monkeypatch.setattr("verify.figures.write", lambda *args, **kwargs: [])  # not under test
     assert cli.main(["report", "--out", str(tmp_path / "r"), "--pdf", "-q"]) == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1  # one line (a "warning:" line about unregistered ids may precede it)
@@ -119,10 +119,9 @@ def test_seed_report_compiles_with_every_claim_and_figure(tmp_path, monkeypatch,
                     "texlive-latex-recommended latexmk)")
     monkeypatch.setattr(cli, "_auditor", lambda args: auditor)
 
-    def copy_figures(names, out_dir, aud):  # the session's figures, not a second rendering
+    def copy_figures(names, out_dir, aud, formats, jobs):  # the session's, not a second rendering
         out_dir.mkdir(parents=True, exist_ok=True)
-        return [shutil.copy(written_figures[f"{n}.{ext}"], out_dir) for n in names
-                for ext in ("pdf", "png")]
+        return [shutil.copy(written_figures[f"{n}.{ext}"], out_dir) for n in names for ext in formats]
 
     monkeypatch.setattr("verify.figures.write", copy_figures)
     out = tmp_path / "report"

@@ -15,6 +15,7 @@ import numpy as np
 
 from .claims import Claim, Evidence, Truth, Verdict, verdict_of
 from .errors import UserError
+from .parallel import pool_map
 from .sheet import Sheet
 
 __all__ = ["Result", "Auditor", "claim_rng", "select"]
@@ -65,13 +66,21 @@ class Auditor:
             self._progress(f"{key}: truth computed in {time.perf_counter() - start:.2f} s")
         return self._truths[key]
 
+    def prefetch(self, claims: Iterable[Claim], jobs: int = 1) -> None:
+        """Compute the truths of `claims` not yet cached, in `jobs` forked workers (see `parallel`)."""
+        todo = list({c.truth_id: c for c in claims if c.truth_id not in self._truths}.values())
+        for claim, truth in zip(todo, pool_map(self.truth, todo, jobs)):
+            self._truths[claim.truth_id] = truth
+
     def judge(self, claim: Claim, sheet: Sheet) -> Result:
         answer = sheet.answer(claim.id)
         evidence = claim.judge(answer, self.truth(claim))
         verdict = verdict_of(sheet.answered(claim.id), evidence.checks)
         return Result(claim, verdict, evidence, answer.get("note", ""))
 
-    def audit(self, sheet: Sheet, claims: Iterable[Claim]) -> list[Result]:
+    def audit(self, sheet: Sheet, claims: Iterable[Claim], jobs: int = 1) -> list[Result]:
+        claims = list(claims)
+        self.prefetch(claims, jobs)
         return [self.judge(c, sheet) for c in claims]
 
 

@@ -13,6 +13,7 @@ from typing import Sequence
 from .audit import Auditor, select, stderr_progress
 from .claims import ReferenceFailure, Verdict
 from .errors import UserError
+from .parallel import default_jobs
 from .report import FIGURE_DIR, as_json, markdown, table
 
 __all__ = ["main"]
@@ -66,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_seed, default=0, help="random seed of every check (default 0)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--jobs", type=_jobs, default=default_jobs(), metavar="N",
+                        help="worker processes for truths and figures (default: the CPUs usable, "
+                             f"here {default_jobs()}; 1 = all in this process)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,6 +93,16 @@ def _seed(text: str) -> int:
     return int(text)
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a positive integer, got {text!r}")
+    return value
+
+
 def _output_dir(path: str) -> Path:
     """Create the output folder before any work, so a bad --out fails at once (exit 2)."""
     out = Path(path)
@@ -110,9 +124,9 @@ def _default() -> int:
 
     out = _output_dir(FIGURE_DIR)
     auditor = Auditor(0, stderr_progress)
-    results = auditor.audit(load(None, REGISTRY), REGISTRY.values())
+    results = auditor.audit(load(None, REGISTRY), REGISTRY.values(), jobs=default_jobs())
     print(table(results))
-    written = write(_figure_names(REGISTRY.values()), out, auditor)
+    written = write(_figure_names(REGISTRY.values()), out, auditor, jobs=default_jobs())
     print(f"wrote {len(written)} figure files into {FIGURE_DIR}/", file=sys.stderr)
     return 0
 
@@ -122,7 +136,7 @@ def _audit(args) -> int:
 
     claims = select(REGISTRY, args.only.split(",") if args.only is not None else None)
     sheet = _load(args.sheet)
-    results = _auditor(args).audit(sheet, claims)
+    results = _auditor(args).audit(sheet, claims, jobs=args.jobs)
     render = {"table": lambda: table(results),
               "json": lambda: as_json(sheet.name, args.seed, results),
               "md": lambda: markdown(sheet.name, args.seed, results)}[args.format]
@@ -161,7 +175,8 @@ def _figures(args) -> int:
     from .figures import write
     from .registry import REGISTRY
 
-    written = write(_figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args))
+    written = write(_figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args),
+                    jobs=args.jobs)
     for path in written:
         print(path)
     return 0
@@ -174,7 +189,8 @@ def _report(args) -> int:
     out = _output_dir(args.out)
     sheet = _load(args.sheet)
     auditor = _auditor(args)
-    tex = write(sheet, args.seed, auditor.audit(sheet, REGISTRY.values()), out, auditor)
+    results = auditor.audit(sheet, REGISTRY.values(), jobs=args.jobs)
+    tex = write(sheet, args.seed, results, out, auditor, jobs=args.jobs)
     print(tex)
     if args.pdf:
         print(compile_pdf(tex))

@@ -353,8 +353,10 @@ def render(sheet: Sheet, seed: int, results: Sequence[Result], facts_of=lambda c
     return "\n".join(out + [r"\end{document}", ""])
 
 
-def write(sheet: Sheet, seed: int, results: Sequence[Result], out_dir: Path, auditor) -> Path:
-    """Write `out_dir/report.tex` and the figures it includes (`out_dir/figures/*.pdf`)."""
+def write(sheet: Sheet, seed: int, results: Sequence[Result], out_dir: Path, auditor,
+          jobs: int = 1) -> Path:
+    """Write `out_dir/report.tex` and the figures it includes (`out_dir/figures/*.pdf`, rendered in
+    `jobs` workers)."""
     from .figures import write as write_figures
 
     out_dir = Path(out_dir)
@@ -362,7 +364,7 @@ def write(sheet: Sheet, seed: int, results: Sequence[Result], out_dir: Path, aud
     names: list[str] = []
     for r in results:
         names += [n for n in r.evidence.figures if n not in names]
-    write_figures(names, out_dir / FIGURE_SUBDIR, auditor)
+    write_figures(names, out_dir / FIGURE_SUBDIR, auditor, formats=("pdf",), jobs=jobs)
     tex = render(sheet, seed, results, lambda claim: auditor.truth(claim).facts)
     path = out_dir / "report.tex"
     path.write_text(tex, encoding="utf-8")

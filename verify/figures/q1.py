@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -13,7 +13,8 @@ from . import style
 __all__ = ["FIGURES", "q1a_constant", "q1b_kl_vs_sigma", "q1b_search"]
 
 
-def q1a_constant(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Path]:
+def q1a_constant(out_dir: Path, truth_of: Callable[[str], Truth],
+                 formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """$\\hat J_1 - \\hat J_2$ (mean +- 5 SE) for each random theta against c from the posterior."""
     laws = truth_of("q1a").facts["laws"]
     with style.figure(ncols=len(laws), height=2.2) as (fig, axes):
@@ -26,10 +27,11 @@ def q1a_constant(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Path]:
             ax.set_title(name.replace("_", " "))
         axes[0][0].set_ylabel(r"$J_1(\theta) - J_2(\theta)$")
         axes[0][0].legend(loc="best")
-        return style.save(fig, out_dir, "q1a_constant")
+        return style.save(fig, out_dir, "q1a_constant", formats)
 
 
-def q1b_kl_vs_sigma(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Path]:
+def q1b_kl_vs_sigma(out_dir: Path, truth_of: Callable[[str], Truth],
+                    formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """Joint KL against sigma_j (sigma_0 = 0.5) for several d: closed form and MC points (+-5 SE)."""
     mc = truth_of("q1b").facts["mc"]
     s = np.linspace(0.5, 2.1, 200)
@@ -46,10 +48,11 @@ def q1b_kl_vs_sigma(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Pat
         ax.set_xlabel(r"$\sigma_j$ ($\sigma_0 = 0.5$)")
         ax.set_ylabel(r"$KL(q_{\sigma_j}(\tilde x, x)\,\|\,q_{\sigma_0}(\tilde x, x))$")
         ax.legend(ncol=2)
-        return style.save(fig, out_dir, "q1b_kl_vs_sigma")
+        return style.save(fig, out_dir, "q1b_kl_vs_sigma", formats)
 
 
-def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Path]:
+def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth],
+               formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """Left: joint search, relative margin against $\\sigma_1^2/(d\\sigma_0^2)$ (condition holds right of 1).
     Right: marginal search, relative margin per family and direction against $\\sigma_2/\\sigma_1$."""
     facts = truth_of("q1b").facts
@@ -77,7 +80,7 @@ def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth]) -> list[Path]:
         ax.set_xlabel(r"$\sigma_2/\sigma_1$")
         ax.set_ylabel("relative margin (marginals)")
         ax.legend(ncol=2, fontsize=6)
-        return style.save(fig, out_dir, "q1b_search")
+        return style.save(fig, out_dir, "q1b_search", formats)
 
 
 FIGURES = {"q1a_constant": q1a_constant, "q1b_kl_vs_sigma": q1b_kl_vs_sigma,

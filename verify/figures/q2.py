@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -13,7 +14,8 @@ __all__ = ["FIGURES", "q2a_loglik_error", "q2a_trajectories"]
 
 
 
-def q2a_loglik_error(out_dir: Path, truth_of) -> list[Path]:
+def q2a_loglik_error(out_dir: Path, truth_of,
+                     formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """|formula - analytic log p| per test point: true formulas vs the seed-style variants."""
     from derivations.likelihood import d, int_beta, int_div_v
     vp, rf = truth_of("q2a.score_sde").facts["run"], truth_of("q2a.rf_gaussian").facts["run"]
@@ -37,10 +39,11 @@ def q2a_loglik_error(out_dir: Path, truth_of) -> list[Path]:
         ax.axhline(1e-8, color="r", lw=0.8, ls="--")
         ax.set(title="rectified flow", xlabel=r"test point (sorted by $\log p$)")
         ax.legend()
-        return style.save(fig, out_dir, "q2a_loglik_error")
+        return style.save(fig, out_dir, "q2a_loglik_error", formats)
 
 
-def q2a_trajectories(out_dir: Path, truth_of) -> list[Path]:
+def q2a_trajectories(out_dir: Path, truth_of,
+                     formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """Probability-flow ODE trajectories (t: 0 -> 1) over the target density's contours."""
     from scipy.integrate import solve_ivp
     mix = test_mixture(2)
@@ -62,7 +65,7 @@ def q2a_trajectories(out_dir: Path, truth_of) -> list[Path]:
         ax.plot(paths[:, 0, -1], paths[:, 1, -1], "s", color="C2", ms=3, label=r"$x_T$ ($t=T$)")
         ax.set(xlabel=r"$x_1$", ylabel=r"$x_2$", aspect="equal", title="probability-flow ODE (VP)")
         ax.legend()
-        return style.save(fig, out_dir, "q2a_trajectories")
+        return style.save(fig, out_dir, "q2a_trajectories", formats)
 
 
 FIGURES = {"q2a_loglik_error": q2a_loglik_error, "q2a_trajectories": q2a_trajectories}

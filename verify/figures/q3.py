@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from ..q3 import NFE_GRID, T0_GRID, TAU_Q
-from .style import figure, save
+from .style import FORMATS, figure, save
 
 __all__ = ["FIGURES", "q3_translation"]
 
 
-def q3_translation(out_dir: Path, truth_of: Callable) -> list[Path]:
+def q3_translation(out_dir: Path, truth_of: Callable,
+                   formats: Sequence[str] = FORMATS) -> list[Path]:
     """Left: Dogs, translated samples (t0 of the Monte Carlo control) and Huskies. Middle: W2 upper
     bound to the Huskies against NFE (reverse SDE) for each t0 and for the standard sampler.
     Right: the K -> infinity bias floor and |Cov(dog, output)| against t0."""
@@ -43,7 +44,7 @@ def q3_translation(out_dir: Path, truth_of: Callable) -> list[Path]:
                           label=r"$\|Cov(x_{dog}, x_{out})\|_F$")
         ax[0, 2].set(xlabel="$t_0$", ylabel="value")
         ax[0, 2].legend(fontsize=6, loc="lower left")
-        return save(fig, out_dir, "q3_translation")
+        return save(fig, out_dir, "q3_translation", formats)
 
 
 FIGURES = {"q3_translation": q3_translation}

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from ..q4_affine import BETA_4D, alpha_sigma_4d
-from .style import figure, save
+from .style import FORMATS, figure, save
 
 __all__ = ["FIGURES", "q4d_alpha_sigma"]
 
 
-def q4d_alpha_sigma(out_dir: Path, truth_of: Callable | None = None) -> list[Path]:
+def q4d_alpha_sigma(out_dir: Path, truth_of: Callable | None = None,
+                    formats: Sequence[str] = FORMATS) -> list[Path]:
     """Top: alpha_t and sigma_t on [0, 1] (linear). Bottom: alpha_t on a log scale (alpha_0 = e^-299)
     and sigma_t near t = 1, where the two variants 1 - alpha^2 and sqrt(1 - alpha^2) differ."""
     grid = np.linspace(0.0, 1.0, 2001)
@@ -35,7 +36,7 @@ def q4d_alpha_sigma(out_dir: Path, truth_of: Callable | None = None) -> list[Pat
         ax[1, 1].plot(near_one, sigma_sqrt_n, color="C2", ls="--", label=r"$\sqrt{1 - \alpha_t^2}$")
         ax[1, 1].set(xlabel="$t$", ylabel=r"$\sigma_t$ near $t = 1$")
         ax[1, 1].legend(loc="lower left")
-        return save(fig, out_dir, "q4d_alpha_sigma")
+        return save(fig, out_dir, "q4d_alpha_sigma", formats)
 
 
 FIGURES = {"q4d_alpha_sigma": q4d_alpha_sigma}

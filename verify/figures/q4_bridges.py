@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from ..q4_bridges import K_GRID, TAU
-from .style import figure, save
+from .style import FORMATS, figure, save
 
 __all__ = ["FIGURES", "q4e_bridges"]
 
@@ -15,7 +15,8 @@ _LABEL = {"brownian_bridge": "Brownian bridge (independent coupling)",
           "schroedinger_bridge": "Schroedinger bridge (entropic OT)"}
 
 
-def q4e_bridges(out_dir: Path, truth_of: Callable) -> list[Path]:
+def q4e_bridges(out_dir: Path, truth_of: Callable,
+                formats: Sequence[str] = FORMATS) -> list[Path]:
     """Left, middle: reference trajectories (K = 1024) from p0 (Gaussian) to p1 (two moons) under
     each coupling. Right: mean endpoint error against the number of Euler-Maruyama steps K."""
     f = truth_of("q4e.ii").facts
@@ -37,7 +38,7 @@ def q4e_bridges(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax[0, 2].set(xscale="log", yscale="log", xlabel="Euler-Maruyama steps $K$",
                      ylabel=r"$E|X_K - X_{ref}|$ ($\pm 5$ SE)")
         ax[0, 2].legend(fontsize=6, loc="lower left")
-        return save(fig, out_dir, "q4e_bridges")
+        return save(fig, out_dir, "q4e_bridges", formats)
 
 
 FIGURES = {"q4e_bridges": q4e_bridges}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import stats
@@ -25,7 +25,8 @@ def _seed_marginal_vf():
     return None if expr is None else sheet_field(expr)
 
 
-def q4c_marginal_vf(out_dir: Path, truth_of: Callable) -> list[Path]:
+def q4c_marginal_vf(out_dir: Path, truth_of: Callable,
+                    formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """True marginal field of the linear path against the seed's, and where each sends N(0,1)."""
     from ..q4_fields import flow, gaussian_marginal_vf
     from ..q4_flows import T_END
@@ -58,10 +59,11 @@ def q4c_marginal_vf(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax.set_xlabel("$x_1$ (ODE from $N(0,1)$, $n = %d$)" % x0.size)
         ax.set_ylabel("density")
         ax.legend()
-        return style.save(fig, out_dir, "q4c_marginal_vf")
+        return style.save(fig, out_dir, "q4c_marginal_vf", formats)
 
 
-def q4c_paths_vs_ot(out_dir: Path, truth_of: Callable) -> list[Path]:
+def q4c_paths_vs_ot(out_dir: Path, truth_of: Callable,
+                    formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """Spread of the flow's and McCann's marginals over t; 2-D flow map vs Bures OT map."""
     from ..q4c_ot import SIGMA0
 
@@ -99,10 +101,11 @@ def q4c_paths_vs_ot(out_dir: Path, truth_of: Callable) -> list[Path]:
         ax.scatter(*mix["y"][:60].T, s=4, label="flow map")
         ax.set_title(f"mixture: Jacobian asymmetry {mix['asym']:.2f}", fontsize=7)
         ax.legend(fontsize=6)
-        return style.save(fig, out_dir, "q4c_paths_vs_ot")
+        return style.save(fig, out_dir, "q4c_paths_vs_ot", formats)
 
 
-def q4a_fm_vs_cfm(out_dir: Path, truth_of: Callable) -> list[Path]:
+def q4a_fm_vs_cfm(out_dir: Path, truth_of: Callable,
+                  formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """FM and CFM losses along a line in theta (common random numbers) and their constant gap."""
     f = truth_of("q4a").facts
     with style.figure(ncols=2, height=2.4) as (fig, axes):
@@ -118,7 +121,7 @@ def q4a_fm_vs_cfm(out_dir: Path, truth_of: Callable) -> list[Path]:
                    label=r"$-\int_0^1 E\,\mathrm{Var}(x_1 - x_0 | x_t)\,dt$")
         ax.set_xlabel(r"$\lambda$")
         ax.legend()
-        return style.save(fig, out_dir, "q4a_fm_vs_cfm")
+        return style.save(fig, out_dir, "q4a_fm_vs_cfm", formats)
 
 
 FIGURES = {"q4c_marginal_vf": q4c_marginal_vf, "q4c_paths_vs_ot": q4c_paths_vs_ot,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Sequence
 
-__all__ = ["TEXT_WIDTH", "STYLE", "figure", "save"]
+__all__ = ["TEXT_WIDTH", "STYLE", "FORMATS", "figure", "save"]
 
 TEXT_WIDTH = 6.5  # inches
+FORMATS = ("pdf", "png")  # the LaTeX report includes only the PDFs
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 9,
@@ -43,12 +45,14 @@ def figure(ncols: int = 1, nrows: int = 1, height: float = 2.4, **kwargs):
             plt.close(fig)
 
 
-def save(fig, out_dir: Path, name: str) -> list[Path]:
-    """Write `name`.pdf and `name`.png into `out_dir` with no timestamps; return both paths."""
+def save(fig, out_dir: Path, name: str, formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Write `name`.pdf and/or `name`.png into `out_dir` with no timestamps; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    pdf, png = out_dir / f"{name}.pdf", out_dir / f"{name}.png"
-    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None,
-                               "Creator": None})
-    fig.savefig(png, dpi=200, metadata={"Software": None})
-    return [pdf, png]
+    options = {"pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Producer": None,
+                                    "Creator": None}},
+               "png": {"dpi": 200, "metadata": {"Software": None}}}
+    paths = [out_dir / f"{name}.{fmt}" for fmt in formats]
+    for fmt, path in zip(formats, paths):
+        fig.savefig(path, **options[fmt])
+    return paths

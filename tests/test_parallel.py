@@ -1,0 +1,34 @@
+"""Forked map: results in order and equal to the in-process map; errors reach the caller."""
+import json
+
+import pytest
+
+from verify.audit import Auditor
+from verify.parallel import pool_map
+from verify.registry import REGISTRY
+from verify.report import as_json
+from verify.sheet import load
+
+
+def test_results_come_back_in_order_and_closures_work():
+    offset = 10
+    assert pool_map(lambda x: x * x + offset, list(range(7)), jobs=2) == [x * x + 10 for x in range(7)]
+    assert pool_map(str, [], jobs=2) == []
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller():
+    def fail_on_three(x):
+        if x == 3:
+            raise ValueError(f"bad item {x}")
+        return x
+
+    with pytest.raises(ValueError, match="bad item 3"):
+        pool_map(fail_on_three, [1, 2, 3, 4], jobs=2)
+
+
+def test_a_forked_audit_equals_the_in_process_one():
+    claims = [REGISTRY[i] for i in ("q4c.i", "q4d.i", "q4d.ii", "q2a.gan")]  # cheap truths
+    sheet = load(None, REGISTRY)
+    by_jobs = [json.loads(as_json(sheet.name, 0, Auditor(0).audit(sheet, claims, jobs=j)))
+               for j in (1, 2)]
+    assert by_jobs[0] == by_jobs[1]
