@@ -18,7 +18,7 @@ __all__ = [
     "SCORE_SDE_SYMBOLS", "RF_SYMBOLS",
     "change_of_variables_gaussian", "vp_probability_flow_drift", "vp_flow_divergence",
     "vp_log_likelihood", "rf_log_likelihood", "rf_gaussian_velocity", "rf_tweedie_velocity",
-    "rf_continuity_residual", "gaussian_log_density",
+    "rf_continuity_residual", "gaussian_log_density", "gaussian_target_symbols",
 ]
 
 t = sp.Symbol("t", positive=True)
@@ -85,14 +85,15 @@ def rf_log_likelihood() -> sp.Expr:
     return log_p0 - int_div_v
 
 
-def _gaussian_target_symbols():
+def gaussian_target_symbols() -> tuple[sp.Symbol, sp.Symbol]:
+    """(mu, c) of the rectified-flow Gaussian target N(mu, c^2)."""
     return sp.Symbol("mu", real=True), sp.Symbol("c", positive=True)  # target N(mu, c^2)
 
 
 def rf_gaussian_velocity() -> sp.Expr:
     r"""$E[x_1 - x_0 | x_t = x]$ for target $N(\mu, c^2)$, source $N(0,1)$, by Gaussian conditioning:
     $\mu + \frac{t c^2 - (1-t)}{t^2c^2 + (1-t)^2}(x - t\mu)$ (regular on [0, 1])."""
-    mu, c = _gaussian_target_symbols()
+    mu, c = gaussian_target_symbols()
     var_t = t ** 2 * c ** 2 + (1 - t) ** 2
     cov = t * c ** 2 - (1 - t)  # Cov(x1 - x0, x_t)
     return mu + cov / var_t * (x - t * mu)
@@ -100,13 +101,13 @@ def rf_gaussian_velocity() -> sp.Expr:
 
 def rf_tweedie_velocity() -> sp.Expr:
     r"""$(x + (1-t)\nabla\log p_t(x)) / t$ with $p_t = N(t\mu, t^2c^2 + (1-t)^2)$ (Tweedie form)."""
-    mu, c = _gaussian_target_symbols()
+    mu, c = gaussian_target_symbols()
     score = sp.diff(gaussian_log_density(x, t * mu, sp.sqrt(t ** 2 * c ** 2 + (1 - t) ** 2)), x)
     return (x + (1 - t) * score) / t
 
 
 def rf_continuity_residual(velocity: sp.Expr) -> sp.Expr:
     r"""$\partial_t p_t + \partial_x(p_t u)$ for $p_t = N(t\mu, t^2c^2 + (1-t)^2)$, simplified."""
-    mu, c = _gaussian_target_symbols()
+    mu, c = gaussian_target_symbols()
     p = sp.exp(gaussian_log_density(x, t * mu, sp.sqrt(t ** 2 * c ** 2 + (1 - t) ** 2)))
     return sp.simplify((sp.diff(p, t) + sp.diff(p * velocity, x)) / p)

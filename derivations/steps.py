@@ -9,13 +9,10 @@ from . import dsm
 from . import flow_matching as fm
 from . import gaussian_kl as kl
 from .affine_paths import conditions, linear_schedule, settle_symbolically
+from .step_checks import identity, is_zero
 
 __all__ = ["q1a_derivation", "q1b_derivation", "q4ci_derivation", "q4cii_derivation"]
 
-
-def _identity(lhs: sp.Expr, rhs: sp.Expr) -> str:
-    ok = sp.simplify(lhs - rhs) == 0
-    return "sympy: simplify(lhs - rhs) = 0" if ok else "sympy: simplify(lhs - rhs) != 0 (step FAILS)"
 
 
 def q1b_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
@@ -30,12 +27,12 @@ def q1b_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
         (r"\log\frac{q_{s_1}(\tilde x, x)}{q_{s_0}(\tilde x, x)}", ratio,
          "sympy: q_0(x) cancels (no q_0 left)" if free else "sympy: q_0 does not cancel (step FAILS)"),
         (r"KL_1 = \int N(\tilde x; x, s_1^2)\log\frac{N(\tilde x; x, s_1^2)}{N(\tilde x; x, s_0^2)}",
-         one, _identity(one, (r - 1 - sp.log(r)) / 2)),
-        (r"KL_2 = 2\,KL_1 \text{ (double integral)}", two, _identity(two, 2 * one)),
+         one, identity(one, (r - 1 - sp.log(r)) / 2)),
+        (r"KL_2 = 2\,KL_1 \text{ (double integral)}", two, identity(two, 2 * one)),
         (r"KL_d = \frac d2\left(r - 1 - \log r\right),\ r = s_1^2/s_0^2", kl.kl_isotropic(),
-         _identity(kl.kl_isotropic(), kl.d * one)),
+         identity(kl.kl_isotropic(), kl.d * one)),
         (r"\partial_{s_1} KL_d", deriv,
-         _identity(deriv, kl.d * (kl.s1 ** 2 - kl.s0 ** 2) / (kl.s0 ** 2 * kl.s1)) + "; "
+         identity(deriv, kl.d * (kl.s1 ** 2 - kl.s0 ** 2) / (kl.s0 ** 2 * kl.s1)) + "; "
          + _sign_above(deriv)),
     )
 
@@ -78,11 +75,11 @@ def q4cii_derivation() -> tuple[tuple[str, sp.Expr, str], ...]:
     return (
         (r"\psi_t(x_0 | x_1)", psi, "question 4(c)i's path"),
         (r"u_t(x | x_1) = \partial_t\psi_t\big|_{x_0 = (x - t x_1)/(1 - t)}", cond,
-         _identity(cond, (fm.x1 - fm.x) / (1 - fm.t)) + "; x is the current point, not x_0"),
-        (r"E[x_1 | x_t = x]", post, "completing the square in x_1 of log p_t(x|x_1) + log q(x_1)"),
-        (r"u_t(x) = \frac{E[x_1 | x_t = x] - x}{1 - t}", marg, _identity(marg, closed)),
+         identity(cond, (fm.x1 - fm.x) / (1 - fm.t)) + "; x is the current point, not x_0"),
+        (r"E[x_1 | x_t = x]", post, "sympy: by completing the square in x_1 of log p_t(x|x_1) + log q(x_1)"),
+        (r"u_t(x) = \frac{E[x_1 | x_t = x] - x}{1 - t}", marg, identity(marg, closed)),
         (r"\frac{\partial_t p_t + \partial_x(u_t p_t)}{p_t}", residual,
-         "sympy: the continuity equation holds" if residual == 0 else "sympy: residual != 0 (step FAILS)"),
+         is_zero(residual, "continuity residual")),
     )
 
 
@@ -96,7 +93,7 @@ def q1a_derivation(n: int = 2) -> tuple[tuple[str, sp.Expr, str], ...]:
         (r"J_1 - J_2", d.c, "sympy: no entry of A or b is left" if free
          else "sympy: depends on (A, b) (step FAILS)"),
         (r"-\tfrac12\,E_{\tilde x}\,\mathrm{tr}\,\mathrm{Var}_{x|\tilde x}[\nabla\log q_\sigma(\tilde x|x)]",
-         -d.E_tr_var / 2, _identity(d.c, -d.E_tr_var / 2)),
+         -d.E_tr_var / 2, identity(d.c, -d.E_tr_var / 2)),
         (r"\tfrac12\left(E\|\nabla\log q_\sigma(\tilde x)\|^2 - E\|\nabla\log q_\sigma(\tilde x|x)\|^2\right)",
-         (d.E_marg_sq - d.E_cond_sq) / 2, _identity(d.c, (d.E_marg_sq - d.E_cond_sq) / 2)),
+         (d.E_marg_sq - d.E_cond_sq) / 2, identity(d.c, (d.E_marg_sq - d.E_cond_sq) / 2)),
     )

@@ -9,13 +9,10 @@ from __future__ import annotations
 import sympy as sp
 
 from .affine_paths import beta, integrated, question_4d_schedule, t
+from .step_checks import identity
 
 __all__ = ["q4d_derivation"]
 
-
-def _identity(lhs: sp.Expr, rhs: sp.Expr) -> str:
-    ok = sp.simplify(lhs - rhs) == 0
-    return "sympy: simplify(lhs - rhs) = 0" if ok else "sympy: simplify(lhs - rhs) != 0 (step FAILS)"
 
 
 def q4d_derivation(rate: sp.Expr = sp.Integer(598)) -> tuple[tuple[str, sp.Expr, str], ...]:
@@ -30,15 +27,15 @@ def q4d_derivation(rate: sp.Expr = sp.Integer(598)) -> tuple[tuple[str, sp.Expr,
         else "sympy: sign not settled"  # noqa: E731
     return (
         (r"T(1-t) = \int_0^{1-t} \beta\,ds", T,
-         _identity(T, beta * (1 - t))),
-        (r"\alpha_t = e^{-\frac12 T(1-t)}", alpha, _identity(alpha, sp.exp(-beta * (1 - t) / 2))),
-        (r"\sigma_t = 1 - \alpha_t^2", sigma, _identity(sigma, 1 - sp.exp(-beta * (1 - t)))),
+         identity(T, beta * (1 - t))),
+        (r"\alpha_t = e^{-\frac12 T(1-t)}", alpha, identity(alpha, sp.exp(-beta * (1 - t) / 2))),
+        (r"\sigma_t = 1 - \alpha_t^2", sigma, identity(sigma, 1 - sp.exp(-beta * (1 - t)))),
         (r"\alpha_0", alpha0, "sympy: nonzero for every beta > 0" if alpha0.is_zero is False
          else "sympy: not settled"),
         (rf"\alpha_0\big|_{{\beta = {sp.latex(rate)}}}", at_rate,
          f"= {sp.N(at_rate, 6)} != 0, so eq. (4) fails" if at_rate.is_zero is False else "zero"),
-        (r"\alpha_1", alpha.subs(t, 1), _identity(alpha.subs(t, 1), 1)),
-        (r"\sigma_1", sigma.subs(t, 1), _identity(sigma.subs(t, 1), 0)),
+        (r"\alpha_1", alpha.subs(t, 1), identity(alpha.subs(t, 1), 1)),
+        (r"\sigma_1", sigma.subs(t, 1), identity(sigma.subs(t, 1), 0)),
         (r"\dot\alpha_t", d_alpha, pos(d_alpha)),
         (r"-\dot\sigma_t", minus_d_sigma, pos(minus_d_sigma)),
     )

@@ -36,6 +36,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     from verify.report import table
     from verify.sheet import load
 
-    results = AUDITOR.audit(load(None, REGISTRY), REGISTRY.values())
+    results = AUDITOR.audit(load(None, REGISTRY), REGISTRY.values(), jobs=default_jobs())
     terminalreporter.section("certification of the seed's answers (seed 0)")
     terminalreporter.write_line(table(results))

@@ -13,6 +13,8 @@ import sympy as sp
 from derivations.likelihood import (RF_SYMBOLS, SCORE_SDE_SYMBOLS, d as d_sym, int_beta,
                                     int_beta_div_s, int_div_v, log_p0, log_pT,
                                     rf_log_likelihood, vp_log_likelihood)
+from derivations.steps_q2 import rectified_flow_derivation, score_sde_derivation
+
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent, to_numpy
 from .models import VPSchedule
@@ -86,7 +88,8 @@ def score_sde_truth(*, rng: np.random.Generator) -> Truth:
                       rng, schedule=VPSchedule(beta_max=bm)) for dd, bm in _VP_CONFIGS]
     exact = bool(ode_err <= TOL and run["bound"].max() <= TOL)
     return Truth(checks, {"run": run, "exact": exact, "endpoint_err": endpoint_err,
-                          "scaling": scaling, "configs": _VP_CONFIGS})
+                          "scaling": scaling, "configs": _VP_CONFIGS,
+                          "derivation": score_sde_derivation()})
 
 
 def _formula_checks(expr, true_expr, symbols, domain, runs, configs, values_of, candidates, label):
@@ -158,7 +161,8 @@ def rf_gaussian_truth(*, rng: np.random.Generator) -> Truth:
     run = rf_run(mix, test_points(mix, N_POINTS, rng))
     err = np.abs(_rf_values(run) - run["exact"]).max()
     return Truth(_control("rectified-flow ODE", run),
-                 {"run": run, "exact": bool(err <= TOL and run["bound"].max() <= TOL)})
+                 {"run": run, "exact": bool(err <= TOL and run["bound"].max() <= TOL),
+                  "derivation": rectified_flow_derivation()})
 
 
 def rf_gaussian_judge(answer, truth: Truth) -> Evidence:

@@ -14,6 +14,7 @@ import sympy as sp
 from scipy.optimize import linear_sum_assignment
 
 from derivations import bridges as D
+from derivations.steps_q4 import q4ei_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent
 from .sinkhorn import sinkhorn_log, squared_distances
@@ -158,7 +159,7 @@ def q4ei_truth(*, rng: np.random.Generator) -> Truth:
              "sinkhorn_trace": (float(tr_sb.mean()), se(tr_sb)),
              "independent_trace": (float(tr_ind.mean()), se(tr_ind)),
              "sb_coupling": matching[0] if len(matching) == 1 else "undetermined",
-             "sinkhorn_iterations": int(max(iters))}
+             "sinkhorn_iterations": int(max(iters)), "derivation": q4ei_derivation()}
     return Truth(tuple(checks), facts)
 
 

@@ -15,6 +15,7 @@ from scipy.special import ndtri
 
 from derivations import flow_matching as fm
 from derivations.steps import q4cii_derivation
+from derivations.steps_q4 import q4b_derivation
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import equivalent, to_numpy
 from .models import GaussianMixture
@@ -296,8 +297,8 @@ def _truth_q4b(*, rng: np.random.Generator) -> Truth:
     checks.append(Check.exact("2-D: the two fields differ (VF not determined by p_t)",
                               not unique, value=gap, role=Role.FACT))
     return Truth(tuple(checks), {"closed_form_general": elementary and unique, "gap": gap,
-                                 "elementary": elementary,
-                                 "fd_1d": worst, "fd_2d": max(resid)})
+                                 "elementary": elementary, "fd_1d": worst, "fd_2d": max(resid),
+                                 "derivation": q4b_derivation()})
 
 
 def _judge_q4b(answer: Mapping[str, Any], truth: Truth) -> Evidence:

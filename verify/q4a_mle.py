@@ -17,6 +17,7 @@ from scipy.integrate import solve_ivp
 
 from derivations import flow_matching as fm
 from derivations.optimal_transport import flow_kinetic_integrand
+from derivations.steps_q4 import q4a_derivation
 
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .formula import to_numpy
@@ -134,7 +135,8 @@ def _truth(*, rng: np.random.Generator) -> Truth:
     facts = {"mle_needs_simulation": evals > 1, "cfm_simulation_free": cfm.evals == 1,
              "mle_evals": evals, "cfm_evals": cfm.evals, "const": const,
              "gap_est": float(np.mean(lfm) - np.mean(lcfm)), "line": LINE,
-             "lfm": np.array(lfm), "lcfm": np.array(lcfm)}
+             "lfm": np.array(lfm), "lcfm": np.array(lcfm),
+             "derivation": q4a_derivation(*(sp.nsimplify(v) for v in DATA))}
     return Truth(tuple(checks), facts)
 
 

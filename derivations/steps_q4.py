@@ -1,0 +1,98 @@
+r"""Derivation chains of questions 4(a), 4(b) and 4(e)i for the report (protocol of `steps`:
+`(lhs LaTeX, sympy expression, check text)`; each check text states what sympy established).
+
+Flow time: source $N(0,1)$ at $t = 0$, data at $t = 1$; bridge time likewise.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from . import bridges as br
+from . import flow_matching as fm
+from .optimal_transport import flow_kinetic_integrand
+from .step_checks import identity, is_zero
+
+__all__ = ["gaussian_expectation", "q4a_derivation", "q4b_derivation", "q4ei_derivation"]
+
+_Z0, _Z1 = sp.symbols("z0 z1", real=True)  # x0 = z0, x1 = m + s z1, independent N(0, 1)
+
+
+def gaussian_expectation(numerator: sp.Expr, denominator: sp.Expr = sp.Integer(1)) -> sp.Expr:
+    r"""$E[numerator]/denominator$ over independent $z_0, z_1 \sim N(0,1)$ (`numerator` a polynomial in
+    them): $E z^k = (k-1)!!$ for even k, 0 for odd k."""
+    def moment(k: int) -> sp.Expr:
+        return sp.Integer(0) if k % 2 else sp.factorial2(k - 1) if k else sp.Integer(1)
+
+    poly = sp.Poly(sp.expand(numerator), _Z0, _Z1)
+    return sp.cancel(sum(c * moment(i) * moment(j) for (i, j), c in poly.terms()) / denominator)
+
+
+def _linear_path():
+    x0, x1 = _Z0, fm.m + fm.s * _Z1
+    return x0, x1, fm.t * x1 + (1 - fm.t) * x0
+
+
+def q4a_derivation(m: sp.Expr = sp.Integer(1), s: sp.Expr = sp.Rational(1, 2)):
+    r"""$v_\theta = \phi(t, x)\cdot\theta$, $\phi = (x, tx, 1, t)$, target $N(m, s^2)$: the cross terms
+    $E[\phi(x_1 - x_0 - u_t)]$ vanish, so $L_{FM} - L_{CFM} = \int_0^1 E u_t^2 - E(x_1 - x_0)^2\,dt$."""
+    x0, x1, xt = _linear_path()
+    u = fm.marginal_vf_linear_gaussian().subs(fm.x, xt)
+    num, den = sp.fraction(sp.together(x1 - x0 - u))
+    cross = sp.Matrix([gaussian_expectation(f * num, den) for f in (xt, fm.t * xt, 1, fm.t)]).T
+    u_num, u_den = sp.fraction(sp.together(u ** 2))
+    kinetic, target = flow_kinetic_integrand(), gaussian_expectation((x1 - x0) ** 2)
+    gap = sp.integrate((kinetic - target).subs({fm.m: m, fm.s: s}), (fm.t, 0, 1))
+    return (
+        (r"E\left[\phi(t, x_t)\,(x_1 - x_0 - u_t(x_t))\right]", cross,
+         is_zero(sp.Matrix(cross).norm() ** 2, "every cross term")
+         + ": L_FM - L_CFM is free of theta"),
+        (r"E\left[u_t(x_t)^2\right]", kinetic,
+         identity(gaussian_expectation(u_num, u_den), kinetic) + " (Gaussian moments)"),
+        (r"E\left[(x_1 - x_0)^2\right]", target, "sympy: Gaussian moments E z^2 = 1, E z = 0"),
+        (rf"L_{{FM}} - L_{{CFM}}\big|_{{m = {sp.latex(m)},\ s = {sp.latex(s)}}}", gap,
+         f"sympy: definite integral over t in [0, 1] = {sp.N(gap, 6)}"),
+    )
+
+
+def q4b_derivation():
+    r"""Gaussian paths: $u = \dot\mu + \frac{\dot\sigma}{\sigma}(x - \mu)$ solves continuity; the quartic
+    path's flux is a non-elementary integral (Risch); in 2-D a rotational flux can be added freely."""
+    from sympy.integrals.risch import NonElementaryIntegral
+
+    u, p = fm.gaussian_conditional_vf()
+    residual = sp.cancel(fm.continuity_residual(u, p))
+    flux = fm.quartic_path_flux_antiderivative()
+    elementary = not isinstance(flux, NonElementaryIntegral)
+    density = sp.Function("p")(fm.t, fm.x, fm.y)
+    *_, div = fm.rotational_addition_2d(density, sp.Integer(0), sp.Integer(0), sp.Symbol("omega"))
+    return (
+        (r"\frac{\partial_t p_t + \partial_x(p_t u_t)}{p_t},\ u_t = \dot\mu + \tfrac{\dot\sigma}{\sigma}(x - \mu)",
+         residual, is_zero(residual, "continuity residual for any mu(t, z), sigma(t, z)")),
+        (r"Z_t\,\partial_t F_t = \int(\partial_t\log\tilde p_t - c)\,\tilde p_t\,dy,\ "
+         r"\tilde p_t = e^{-(1-t)y^2/2 - t y^4/4}", flux,
+         "sympy (Risch): elementary" if elementary
+         else "sympy (Risch): non-elementary (c symbolic), so u_t = -d_t F_t / p_t is not closed-form"),
+        (r"\nabla\cdot(\omega J\nabla p_t),\ J = \begin{pmatrix}0 & -1\\ 1 & 0\end{pmatrix}", div,
+         is_zero(div, "divergence for any p") + ": u + omega J grad p / p also solves it"),
+    )
+
+
+def q4ei_derivation():
+    r"""Reference $\sqrt{2\varepsilon}W$: the bridge by Gaussian conditioning, the seed's formula, the 1-D
+    Gaussian Schroedinger bridge, and its $\varepsilon \to 0$ limit (McCann's interpolation)."""
+    mean, var = br.brownian_bridge_mean(), br.brownian_bridge_variance()
+    c = br.gaussian_sb_cross_covariance()
+    sb_var = br.gaussian_sb_marginal_variance()
+    mccann = ((1 - br.t) * sp.sqrt(br.A) + br.t * sp.sqrt(br.B)) ** 2
+    return (
+        (r"\mathrm{Cov}\left((X_t, X_1) \mid X_0\right)", br.reference_joint_covariance(),
+         "Brownian motion: Cov(W_s, W_u) = min(s, u)"),
+        (r"E[X_t \mid X_0 = x_0, X_1 = x_1]", mean, identity(mean, (1 - br.t) * br.x0 + br.t * br.x1)),
+        (r"\mathrm{Var}[X_t \mid X_0, X_1]", var, identity(var, 2 * br.eps * br.t * (1 - br.t))),
+        (r"\mathrm{Var}\left[(1-t)x_0 + t x_1 + \sqrt{2\varepsilon}B_t\right]",
+         br.seed_formula_variance(), identity(br.seed_formula_variance(), var)),
+        (r"c = \mathrm{Cov}(X_0, X_1)", c,
+         is_zero(2 * br.eps * c - (br.A * br.B - c ** 2), "2 eps c - (AB - c^2)")),
+        (r"\mathrm{Var}[X_t]", sb_var,
+         is_zero(sp.limit(sb_var, br.eps, 0) - sp.expand(mccann), "limit eps -> 0 minus McCann's")),
+    )
