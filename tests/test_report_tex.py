@@ -52,12 +52,12 @@ def _toy(note: str = "", derivation=()):
     x = sp.Symbol("x1", real=True)
     claim = Claim("q4c.i", "a toy claim", (Field("f", "formula", "a formula", symbols=(x,)),),
                   lambda *, rng: Truth(()), lambda a, t: Evidence((), ""))
-    checks = (Check.monte_carlo("mean", 1.01, 0.004, 1.0, role=Role.FACT),
+    checks = (Check.monte_carlo("mean", 1.01, 0.004, 1.0, role=Role.FACT, unit="nats"),
               Check.close("closed form", 0.5, 0.5, atol=1e-12, role=Role.PART))
     evidence = Evidence(checks, "summary with 5% & $", "the true statement", ())
     result = Result(claim, Verdict.FLAWED, evidence, note)
     sheet = Sheet("toy <sheet>", {"q4c.i": {"f": x**2 / 2, "note": note}})
-    facts = {"derivation": derivation, "units": {"mean": "nats"}}
+    facts = {"derivation": derivation}
     return sheet, [result], lambda c: facts
 
 
@@ -77,7 +77,8 @@ def test_formulas_are_rendered_by_sympy_and_derivations_line_by_line():
     assert r"$\frac{x_{1}^{2}}{2}$" in tex
     assert (r"\frac{d}{dx_1} x_1^2 &= 2 x_{1} \\ &\quad\text{\footnotesize sympy: diff(x1**2, x1) "
             r"- 2 x1 = 0}") in tex
-    assert r"$1.0100(40)\,\mathrm{nats}$" in tex and "SE $0.004$" in tex
+    assert r"$1.0100(40)\,\mathrm{nats}$" in tex and r"SE $0.004\,\mathrm{nats}$" in tex
+    assert r"$0.5$ & $0.5$ & $1\times 10^{-12}$" in tex  # no unit where none is given
     assert r"\paragraph{Corrected statement.} the true statement" in tex
 
 

@@ -49,32 +49,35 @@ class Check:
     tolerance: float | None = None
     detail: str = ""
     role: Role = Role.FACT
+    unit: str = ""  # of value, expected and tolerance, for the report (e.g. "nats"); not in JSON
 
     @classmethod
     def close(cls, name: str, value: float, expected: float, *, rtol: float = 0.0,
-              atol: float = 0.0, detail: str = "", role: Role = Role.FACT) -> "Check":
+              atol: float = 0.0, detail: str = "", role: Role = Role.FACT,
+              unit: str = "") -> "Check":
         """Deterministic agreement: $|v - e| \\le atol + rtol |e|$ (tolerance reported as that bound)."""
         v, e = float(value), float(expected)
         bound = atol + rtol * abs(e)
         ok = math.isfinite(v) and math.isfinite(e) and abs(v - e) <= bound
-        return cls(name, bool(ok), v, e, bound, detail, role)
+        return cls(name, bool(ok), v, e, bound, detail, role, unit)
 
     @classmethod
     def monte_carlo(cls, name: str, estimate: float, se: float, expected: float, *,
                     k: float = 5.0, atol: float = 0.0, detail: str = "",
-                    role: Role = Role.FACT) -> "Check":
+                    role: Role = Role.FACT, unit: str = "") -> "Check":
         """Statistical agreement: $|\\hat\\mu - e| \\le \\max(k\\,SE, atol)$; detail carries the SE."""
         est, s, e = float(estimate), float(se), float(expected)
         bound = max(k * s, atol)  # atol states a known bias floor (e.g. O(1/n)) below k SE's reach
         ok = math.isfinite(est) and math.isfinite(s) and s >= 0 and abs(est - e) <= bound
         note = f"estimate {est:.6g} +- {s:.2g} (SE), |diff| = {abs(est - e):.3g}, k = {k:g}"
-        return cls(name, bool(ok), est, e, bound, f"{note}; {detail}" if detail else note, role)
+        return cls(name, bool(ok), est, e, bound, f"{note}; {detail}" if detail else note, role,
+                   unit)
 
     @classmethod
     def exact(cls, name: str, holds: Any, *, value: Any = None, expected: Any = None,
-              detail: str = "", role: Role = Role.FACT) -> "Check":
+              detail: str = "", role: Role = Role.FACT, unit: str = "") -> "Check":
         """A statement settled exactly (symbolic identity, integer or boolean comparison)."""
-        return cls(name, bool(holds), value, expected, None, detail, role)
+        return cls(name, bool(holds), value, expected, None, detail, role, unit)
 
     @classmethod
     def agrees(cls, name: str, answer: Any, truth: Any, *, detail: str = "",

@@ -36,9 +36,9 @@ def evaluate(expr: sp.Expr, symbols, values: dict) -> np.ndarray:
 def _control(name: str, run: dict) -> tuple[Check, ...]:
     err = np.abs(run["value"] - run["exact"])
     return (Check.close(f"{name}: max |log-lik - analytic| over {len(err)} points (incl. tails)",
-                        err.max(), 0.0, atol=TOL, role=Role.CONTROL),
+                        err.max(), 0.0, atol=TOL, role=Role.CONTROL, unit="nats"),
             Check.close(f"{name}: largest per-point error bound", run["bound"].max(), 0.0,
-                        atol=TOL, role=Role.CONTROL))
+                        atol=TOL, role=Role.CONTROL, unit="nats"))
 
 
 def _stats(err: np.ndarray) -> dict:
@@ -81,7 +81,7 @@ def score_sde_truth(*, rng: np.random.Generator) -> Truth:
         endpoint_err[e] = _stats(err)
         checks += (Check.exact(f"endpoint '{e}': true formula's error is random", err.std() > 1e-3,
                                value=endpoint_err[e]["sd"], detail=f"mean {err.mean():.3g}, "
-                               f"SD {err.std():.3g} over {err.size} draws"),)
+                               f"SD {err.std():.3g} over {err.size} draws", unit="nats"),)
     ode_err = np.abs(_vp_values(run, "ode") - run["exact"]).max()
     endpoint_err["ode"] = {"mean": 0.0, "se": 0.0, "sd": 0.0, "max_abs": float(ode_err)}
     scaling = [vp_run(test_mixture(dd), test_points(test_mixture(dd), N_SCALING, rng, radii=()),
@@ -105,7 +105,7 @@ def _formula_checks(expr, true_expr, symbols, domain, runs, configs, values_of, 
     explained = f"explained by {best} (residual {fits[best]:.2g})" if fits[best] < 1e-6 else "unexplained"
     detail = f"{eq.describe()}; " + "; ".join(rows) + f"; {explained}"
     return Check.close(f"{label} on the true trajectories: max |value - analytic|",
-                       np.abs(main).max(), 0.0, atol=1e-6, detail=detail, role=Role.PART), \
+                       np.abs(main).max(), 0.0, atol=1e-6, detail=detail, role=Role.PART, unit="nats"), \
         float(np.abs(main).max()), explained
 
 
@@ -132,7 +132,7 @@ def score_sde_judge(answer, truth: Truth) -> Evidence:
         s = ee[e]
         checks.append(Check.close(f"endpoint '{e}' with the true formula: max |error|", s["max_abs"], 0.0,
                                   atol=TOL, role=Role.PART,
-                                  detail=f"error mean {s['mean']:.3g} +- {s['se']:.2g} (SE), SD {s['sd']:.3g}"))
+                                  detail=f"error mean {s['mean']:.3g} +- {s['se']:.2g} (SE), SD {s['sd']:.3g}", unit="nats"))
         summary += f"; endpoint '{e}': error SD {s['sd']:.3g}, max {s['max_abs']:.3g}"
     return Evidence(tuple(checks), summary, correction=(
         "Yes. log p_0(x) = log p_T(x_T) - 1/2 int_0^T beta div s dt - d/2 int_0^T beta dt, with x_T the "
@@ -225,7 +225,7 @@ def q2b_truth(*, rng: np.random.Generator) -> Truth:
             errors[(field.name, o)] = _variant_errors(vp, rf, {**_STEP_DEFAULTS, field.name: o})
     checks = _control("PF-ODE", vp) + _control("RF ODE", rf)
     checks += tuple(Check.exact(f"step {k}={o!r}: max |error| (VP, RF) = ({e[0]:.2g}, {e[1]:.2g})",
-                                max(e) <= TOL, value=max(e)) for (k, o), e in errors.items())
+                                max(e) <= TOL, value=max(e), unit="nats") for (k, o), e in errors.items())
     return Truth(checks, {"vp": vp, "rf": rf, "errors": errors})
 
 
@@ -236,14 +236,14 @@ def q2b_judge(answer, truth: Truth) -> Evidence:
     for k, o in stated.items():
         e = _variant_errors(vp, rf, {**_STEP_DEFAULTS, k: o})
         checks.append(Check.close(f"step {k} = {o!r} (others correct): max |error|", max(e), 0.0,
-                                  atol=TOL, role=Role.PART, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}"))
+                                  atol=TOL, role=Role.PART, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}", unit="nats"))
     checks += [Check.stated(f"the outline says where the {model} endpoint comes from ({k})", None)
                for k, model in (("sde_endpoint", "Score-SDE"), ("rf_endpoint", "rectified-flow"))
                if k not in stated]  # the endpoints are what 2(b) asks to outline
     e = _variant_errors(vp, rf, {**_STEP_DEFAULTS, **stated})
     if stated:
         checks.append(Check.close("the outlined computation reproduces log p: max |error|", max(e), 0.0,
-                                  atol=TOL, role=Role.CONCLUSION, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}"))
+                                  atol=TOL, role=Role.CONCLUSION, detail=f"VP {e[0]:.3g}, RF {e[1]:.3g}", unit="nats"))
     steps = ", ".join(f"{k}={v}" for k, v in stated.items()) or "none"
     summary = (f"stated steps: {steps} (unstated steps taken as correct): max |error| "
                f"VP {e[0]:.3g}, RF {e[1]:.3g}")

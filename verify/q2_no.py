@@ -55,9 +55,9 @@ def vae_truth(*, rng: np.random.Generator) -> Truth:
     v = 1.2 * post_v  # ELBO gap = KL(q || posterior), closed form for 1-D Gaussians
     gap = 0.5 * (v / post_v - 1 - np.log(v / post_v))
     checks = [Check.close("linear VAE: closed-form log p(x) equals the quadrature of int p(x|z)p(z)dz",
-                          np.abs(exact_lin - _lin_quad(x, w)).max(), 0.0, atol=1e-10),
+                          np.abs(exact_lin - _lin_quad(x, w)).max(), 0.0, atol=1e-10, unit="nats"),
               Check.exact("linear VAE: ELBO gap KL(q||posterior) > 0 for an imperfect encoder",
-                          gap.min() > 0, value=float(gap.mean()))]
+                          gap.min() > 0, value=float(gap.mean()), unit="nats")]
     xs = np.array([[0.5, 0.8], [-1.0, -0.9], [2.5, -0.9]])  # nonlinear-decoder test points
     ref = decoder_log_marginal(xs)
     rows = {}
@@ -66,7 +66,7 @@ def vae_truth(*, rng: np.random.Generator) -> Truth:
         bias, se = est.mean(), est.mean(axis=1).std(ddof=1) / np.sqrt(est.shape[0])
         rows[k] = (float(bias), float(se), float(est.std()))
         checks.append(Check.monte_carlo(f"nonlinear VAE: IWAE K={k} bias (estimate - log p)", bias, se,
-                                        0.0, atol=TOL, detail=f"spread SD {est.std():.3g}"))
+                                        0.0, atol=TOL, detail=f"spread SD {est.std():.3g}", unit="nats"))
     exact = bool(all(abs(b) + 5 * s <= TOL for b, s, _ in rows.values()))
     return Truth(tuple(checks), {"exact": exact, "iwae": rows, "gap": float(gap.mean())})
 
@@ -127,7 +127,7 @@ def rf_samples_truth(*, rng: np.random.Generator) -> Truth:
     ns = np.array(list(rows))
     rate = float(np.polyfit(np.log(ns), np.log([r[0] for r in rows.values()]), 1)[0])
     checks = tuple(Check.close(f"KDE from n = {n} samples: RMS |log p0 error| at ODE endpoints", r[0], 0.0,
-                               atol=TOL, detail=f"max {r[1]:.3g}") for n, r in rows.items())
+                               atol=TOL, detail=f"max {r[1]:.3g}", unit="nats") for n, r in rows.items())
     checks += (Check.exact("RMS error decays (fitted exponent < 0)", rate < 0, value=rate),)
     best = min(r[1] for r in rows.values())
     return Truth(checks, {"exact": best <= TOL, "rows": rows, "rate": rate})

@@ -4,7 +4,7 @@ Generic over the registered claims: a first page with the verdict table, then on
 claim (homework order) with what the sheet answered (formulas by `sympy.latex`), the derivation
 (optional protocol: `Truth.facts["derivation"]` is a tuple of steps `(lhs_latex_or_label, sympy
 expression, check text)`), the checks as a booktabs table, the corrected statement and the figures.
-Optional `Truth.facts["units"]` maps a check name to a LaTeX unit (e.g. `"nats"`). Every string from
+A check's `unit` (e.g. nats) is written beside its value and expected value. Every string from
 the sheet or from a check is escaped (`escape`), so a sheet cannot inject commands. Deterministic:
 no dates; the same sheet and seed give the same bytes.
 """
@@ -183,11 +183,11 @@ def _se(check: Check) -> float | None:
 
 
 def _tolerance(check: Check) -> str:
-    se = _se(check)
+    se, unit = _se(check), check.unit
+    bound = None if check.tolerance is None else number(float(check.tolerance), unit=unit, digits=3)
     if se is not None:
-        tol = rf"; bound {number(float(check.tolerance), digits=3)}" if check.tolerance is not None else ""
-        return rf"SE {number(se, digits=2)}{tol}"
-    return "" if check.tolerance is None else number(float(check.tolerance), digits=3)
+        return rf"SE {number(se, unit=unit, digits=2)}" + (f"; bound {bound}" if bound else "")
+    return bound or ""
 
 
 def _label(name: str, kind: str = "claim") -> str:
@@ -278,7 +278,7 @@ def _is_wide(cell: str) -> bool:
     return cell.startswith("$") and len(cell.replace(r"\allowbreak{}", "")) > _WIDE_MATH
 
 
-def _checks(result: Result, units: dict) -> list[str]:
+def _checks(result: Result) -> list[str]:
     out = [r"\paragraph{Checks.} Role: \emph{fact} (a finding), \emph{control} (accuracy of the "
            r"suite's reference), \emph{conclusion}, \emph{part} and \emph{demand} (the sheet against "
            r"the truth). Details follow the table.",
@@ -288,7 +288,7 @@ def _checks(result: Result, units: dict) -> list[str]:
            r"\toprule \# & check & role & value & expected & tol.\ / SE & passed \\ \midrule \endhead"]
     details = []
     for i, c in enumerate(result.evidence.checks, 1):
-        unit = units.get(c.name, "")
+        unit = c.unit
         value, expected = _value(c.value, _se(c), unit), _value(c.expected, None, unit)
         wide = [(label, cell) for label, cell in (("value", value), ("expected", expected))
                 if _is_wide(cell)]
@@ -328,7 +328,7 @@ def _claim_section(result: Result, answer, facts: dict, shown: set[str]) -> list
     if steps:
         out += _derivation(steps)
     if result.evidence.checks:
-        out += _checks(result, dict(facts.get("units", {})))
+        out += _checks(result)
     if result.verdict is not Verdict.CORRECT and result.evidence.correction:
         out += [r"\paragraph{Corrected statement.} " + escape(result.evidence.correction)]
     for name in result.evidence.figures:
