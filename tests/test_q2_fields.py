@@ -56,3 +56,31 @@ def test_one_component_fields_are_the_sympy_likelihood_expressions():
         v, integrands = vp(t, x[:, None])
         np.testing.assert_allclose(v[:, 0], v_ref(*at), rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(integrands[:, 0], div_ref(*at), rtol=1e-12, atol=1e-14)
+
+
+def test_fields_take_one_time_per_point():
+    """A time vector (n,) gives, row by row, the field at that row's own time."""
+    mix = F.test_mixture(3)
+    x = F.test_points(mix, 5, np.random.default_rng(1), radii=(6.0,))
+    t = np.linspace(0.0, 1.0, len(x))
+    for field in (RFVelocity(mix), VPFlow(mix)):
+        v, g = field(t, x)
+        for i in (0, 4, 7, len(x) - 1):
+            vi, gi = field(t[i], x[i:i + 1])
+            # same elementwise arithmetic, only the time broadcast differs: float rounding
+            np.testing.assert_allclose(v[i], vi[0], rtol=1e-14, atol=1e-14)
+            np.testing.assert_allclose(g[i], gi[0], rtol=1e-14, atol=1e-14)
+
+
+def test_vp_laplacian_matches_the_mixture_hessian_trace_in_the_tails():
+    """noised_score_laplacian (eigenbasis, variance form) against GaussianMixture.score/hessian."""
+    mix = F.test_mixture(2)
+    x = F.test_points(mix, 4, np.random.default_rng(2), radii=(4.0, 8.0))
+    flow = VPFlow(mix)
+    for t in (0.01, 0.4, 1.0):
+        s, lap = flow.score_laplacian(t, x)
+        m = flow.marginal(t)
+        # |s| up to ~1e2 and |lap| up to ~1e2 in the tails: float64 rounding of two evaluation orders
+        np.testing.assert_allclose(s, m.score(x), rtol=1e-12, atol=1e-11)
+        np.testing.assert_allclose(lap, np.trace(m.hessian(x), axis1=1, axis2=2), rtol=1e-10,
+                                   atol=1e-10)

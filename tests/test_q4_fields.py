@@ -110,6 +110,23 @@ def test_divergence_in_one_pass_is_the_trace_of_the_jacobian():
                                    rtol=1e-11, atol=1e-11)
 
 
+def test_divergence_takes_one_schedule_value_per_point():
+    """Per-point (a, b, da, db) arrays (n,) give each row the field of its own time."""
+    from verify.models import GaussianMixture
+    from verify.q4_fields import linear_schedule, mixture_marginal_vf_divergence
+
+    gmm = GaussianMixture(np.array([0.3, 0.7]), np.array([[1.0, -1.0], [-0.5, 2.0]]),
+                          np.array([[[0.5, 0.1], [0.1, 0.3]], [[1.0, -0.2], [-0.2, 0.6]]]))
+    x = np.random.default_rng(4).normal(size=(6, 2)) * 3
+    t = np.linspace(0.0, 1.0, 6)
+    u, div = mixture_marginal_vf_divergence(gmm, x, *linear_schedule(t))
+    for i, ti in enumerate(t):
+        ui, di = mixture_marginal_vf_divergence(gmm, x[i:i + 1], *linear_schedule(ti))
+        # elementwise arithmetic either way: float rounding only
+        np.testing.assert_allclose(u[i], ui[0], rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(div[i], di[0], rtol=1e-14, atol=1e-14)
+
+
 def test_linear_schedule_transcribes_the_sympy_one_and_its_derivatives():
     import sympy as sp
 

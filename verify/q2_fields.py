@@ -5,16 +5,18 @@ VP-SDE (Song et al. 2021): data at t = 0, noise at t = T; $p_t$ = law of $\alpha
 Rectified flow: source $N(0, I)$ at t = 0, data at t = 1; $p_t$ = law of $tX_1 + (1-t)X_0$,
 $u_t(x) = \sum_k r_k(x)\,(\mu_k + (t\Sigma_k - (1-t)I)C_k^{-1}(x - t\mu_k))$, $C_k = t^2\Sigma_k + (1-t)^2 I$,
 which equals the Tweedie form $(x + (1-t)\nabla\log p_t(x))/t$ of `derivations.likelihood` and stays
-regular at t = 0 and t = 1 (computed by `verify.q4_fields.mixture_marginal_vf_divergence`).
+regular at t = 0 and t = 1 (computed by `verify.q4_fields.eigen_vf_divergence`, the engine of
+`mixture_marginal_vf_divergence`).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .models import GaussianMixture, VPSchedule
-from .q4_fields import linear_schedule, mixture_marginal_vf_divergence
+from .q4_fields import (eigen_vf_divergence, linear_schedule, mixture_eigenbasis,
+                        noised_posterior, rotate, unrotate)
 
-__all__ = ["test_mixture", "test_points", "mixture_terms", "VPFlow", "RFVelocity",
+__all__ = ["test_mixture", "test_points", "noised_score_laplacian", "VPFlow", "RFVelocity",
            "standard_normal_log_prob"]
 
 LOG_2PI = np.log(2 * np.pi)
@@ -48,24 +50,16 @@ def test_points(mixture: GaussianMixture, n: int, rng: np.random.Generator,
     return np.concatenate([mixture.sample(n, rng)] + tail)
 
 
-def mixture_terms(weights, means, covs, x):
-    """Score, Laplacian of the log-density and per-component (r, g, prec) of a mixture at `x: (n, d)`.
-
-    $s = \\sum_k r_k g_k$, $g_k = -C_k^{-1}(x - m_k)$; $\\Delta\\log p = \\sum_k r_k(|g_k|^2 - tr C_k^{-1}) - |s|^2$.
-    A loop over the K components of (n, d) matrix products: about 0.1 ms for n = 1000, d = 2, K = 3.
-    """
-    prec = np.linalg.inv(covs)
-    _, logdet = np.linalg.slogdet(covs)
-    const = np.log(weights) - 0.5 * (logdet + x.shape[1] * LOG_2PI)
-    g = [(means[k] - x) @ prec[k] for k in range(len(weights))]  # prec symmetric
-    logc = np.stack([const[k] + 0.5 * np.einsum("ni,ni->n", gk, x - means[k])
-                     for k, gk in enumerate(g)])
-    r = np.exp(logc - logc.max(axis=0))
-    r /= r.sum(axis=0)
-    s = sum(rk[:, None] * gk for rk, gk in zip(r, g))
-    tr = np.trace(prec, axis1=1, axis2=2)
-    lap = sum(rk * (np.einsum("ni,ni->n", gk, gk) - tk) for rk, gk, tk in zip(r, g, tr))
-    return s, lap - np.einsum("ni,ni->n", s, s), (r, g, prec)
+def noised_score_laplacian(basis, xt: np.ndarray, a, b):
+    r"""Score (d, n) and Laplacian (n,) of $\log p$ for the law of $aX + bZ$, i.e. the components
+    $N(a\mu_k, a^2\Sigma_k + b^2 I)$, at points-last xt (d, n); `basis` from `mixture_eigenbasis`, a, b
+    scalars or (n,): $s = \sum_k r_k g_k$, $g_k = -C_k^{-1}(x - a\mu_k)$,
+    $\Delta\log p = \sum_k r_k(|g_k - s|^2 - tr C_k^{-1})$."""
+    q = basis[1]
+    _, c, z, r = noised_posterior(basis, xt, a, b)
+    s = -(r[:, None] * unrotate(z, q)).sum(axis=0)
+    spread = z + rotate(s, q)                                   # -Q_k^T (g_k - s)
+    return s, (r * ((spread * spread).sum(axis=1) - (1.0 / c).sum(axis=1))).sum(axis=0)
 
 
 def standard_normal_log_prob(x: np.ndarray) -> np.ndarray:
@@ -75,24 +69,26 @@ def standard_normal_log_prob(x: np.ndarray) -> np.ndarray:
 
 class VPFlow:
     """Probability-flow field $v = -\\frac12\\beta(t)(x + s_t(x))$; integrands
-    $[\\nabla\\cdot v, \\beta\\nabla\\cdot s]$ with $\\nabla\\cdot v = -\\frac12\\beta(d + \\nabla\\cdot s)$."""
+    $[\\nabla\\cdot v, \\beta\\nabla\\cdot s]$ with $\\nabla\\cdot v = -\\frac12\\beta(d + \\nabla\\cdot s)$.
+    `t`: a scalar or one time per row of x (n,)."""
 
     def __init__(self, mixture: GaussianMixture, schedule: VPSchedule = VPSchedule()):
         self.mixture, self.schedule, self.d = mixture, schedule, mixture.dim
+        self.basis = mixture_eigenbasis(mixture)
 
     def marginal(self, t: float) -> GaussianMixture:
         return self.mixture.noised(float(self.schedule.alpha(t)), float(self.schedule.sigma(t)))
 
-    def score_laplacian(self, t: float, x: np.ndarray):
-        a, sig = float(self.schedule.alpha(t)), float(self.schedule.sigma(t))
-        covs = a * a * self.mixture.covs + sig * sig * np.eye(self.d)[None]
-        s, lap, _ = mixture_terms(self.mixture.weights, a * self.mixture.means, covs, x)
-        return s, lap
+    def score_laplacian(self, t, x: np.ndarray):
+        """$(\\nabla\\log p_t(x), \\Delta\\log p_t(x))$: x (n, d) -> (n, d), (n,)."""
+        sch = self.schedule
+        s, lap = noised_score_laplacian(self.basis, x.T, sch.alpha(t), sch.sigma(t))
+        return s.T, lap
 
-    def __call__(self, t: float, x: np.ndarray):
-        b = float(self.schedule.beta(t))
+    def __call__(self, t, x: np.ndarray):
+        b = self.schedule.beta(t)
         s, lap = self.score_laplacian(t, x)
-        return -0.5 * b * (x + s), np.stack([-0.5 * b * (self.d + lap), b * lap], axis=1)
+        return (-0.5 * b * (x + s).T).T, np.stack([-0.5 * b * (self.d + lap), b * lap], axis=1)
 
     def log_p_T(self, x: np.ndarray) -> np.ndarray:
         return self.marginal(self.schedule.T).log_prob(x)
@@ -101,17 +97,19 @@ class VPFlow:
 class RFVelocity:
     """Rectified-flow marginal velocity for a mixture target (linear path, N(0, I) source, flow time:
     source at 0, data at 1) and its divergence, both from `verify.q4_fields` (one formula, two users);
-    integrands $[\\nabla\\cdot u]$."""
+    integrands $[\\nabla\\cdot u]$. `t`: a scalar or one time per row of x (n,)."""
 
     def __init__(self, mixture: GaussianMixture):
         self.mixture, self.d = mixture, mixture.dim
+        self.basis = mixture_eigenbasis(mixture)
 
     def marginal(self, t: float) -> GaussianMixture:
         return self.mixture.noised(float(t), 1.0 - float(t))
 
-    def velocity_divergence(self, t: float, x: np.ndarray):
-        return mixture_marginal_vf_divergence(self.mixture, x, *linear_schedule(float(t)))
+    def velocity_divergence(self, t, x: np.ndarray):
+        u, div = eigen_vf_divergence(self.basis, x.T, *linear_schedule(np.asarray(t, float)))
+        return u.T, div
 
-    def __call__(self, t: float, x: np.ndarray):
+    def __call__(self, t, x: np.ndarray):
         u, div = self.velocity_divergence(t, x)
         return u, div[:, None]

@@ -18,7 +18,8 @@ from .q2_fields import RFVelocity, VPFlow, standard_normal_log_prob
 __all__ = ["TOL", "RTOL", "ATOL", "vp_run", "rf_run", "sde_path", "fixed_x_integrals",
            "separate_integrals"]
 
-TOL, RTOL, ATOL = 1e-8, 1e-9, 1e-11  # target per-point |error|; first-solve tolerances
+TOL, RTOL, ATOL = 1e-8, 1e-10, 1e-10  # target per-point |error|; first-round tolerances (per point)
+_SEP_RTOL, _SEP_ATOL = 1e-10, 1e-12  # state solve of `separate_integrals` (whole-batch solve_ivp)
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 
 
@@ -42,7 +43,7 @@ def separate_integrals(field, x: np.ndarray, t0: float, t1: float):
     step along the dense output: (x_end, integrals)."""
     n, dim = x.shape
     sol = solve_ivp(lambda tt, y: field(tt, y.reshape(n, dim))[0].ravel(), (t0, t1), x.ravel(),
-                    method="DOP853", rtol=RTOL / 10, atol=ATOL / 10, dense_output=True)
+                    method="DOP853", rtol=_SEP_RTOL, atol=_SEP_ATOL, dense_output=True)
     nodes, weights = np.polynomial.legendre.leggauss(8)  # exact to degree 15 on each solver step
     ints = 0.0
     for lo, hi in zip(sol.t[:-1], sol.t[1:]):
