@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JOBS = {
     "python -m verify (audit + figures)": [sys.executable, "-m", "verify"],
     "python -m verify audit --json": [sys.executable, "-m", "verify", "audit", "--json", "-q"],
+    "python -m verify audit --json --jobs 1": [sys.executable, "-m", "verify", "audit", "--json",
+                                               "-q", "--jobs", "1"],
     "pytest": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests")],
 }
 

@@ -30,12 +30,14 @@ def main() -> None:
     if shutil.which("latexmk") is None:
         sys.exit("latexmk not installed: apt-get install texlive-latex-base "
                  "texlive-latex-recommended latexmk")
-    total, tex_only, tex_only_write = [], [], []
+    total, serial, tex_only, tex_only_write = [], [], [], []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             total.append(seconds([sys.executable, "-m", "verify", "report", "--pdf", "-q",
                                   "--out", "report"], tmp))
+            serial.append(seconds([sys.executable, "-m", "verify", "report", "--pdf", "-q",
+                                   "--jobs", "1", "--out", "serial"], tmp))
             for f in (tmp / "report").glob("report.*"):
                 if f.suffix != ".tex":
                     f.unlink()
@@ -44,6 +46,7 @@ def main() -> None:
             tex_only_write.append(seconds([sys.executable, "-m", "verify", "report", "-q",
                                            "--out", "report2"], tmp))
     print(f"{'report --pdf (audit + figures + latexmk)':<45} median {statistics.median(total):6.2f} s")
+    print(f"{'report --pdf --jobs 1 (all in one process)':<45} median {statistics.median(serial):6.2f} s")
     print(f"{'report (audit + figures, no PDF)':<45} median {statistics.median(tex_only_write):6.2f} s")
     print(f"{'latexmk -pdf alone':<45} median {statistics.median(tex_only):6.2f} s")
     print(f"over {args.runs} runs")
