@@ -11,7 +11,8 @@ import numpy as np
 
 from verify import q1
 from verify.audit import claim_rng
-from verify.q1_search import QUAD_RTOL, joint_search, kl_gauss, kl_gauss_margin, marginal_search
+from verify.q1_quadrature import QUAD_RTOL
+from verify.q1_search import joint_search, kl_gauss, kl_gauss_margin, marginal_search
 
 REPEATS = 5
 
