@@ -84,6 +84,17 @@ def test_code_in_a_sheet_is_refused_and_not_run(tmp_path):
     assert not (tmp_path / "pwned").exists()
 
 
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys):
+    import verify.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(verify.cli, "_list", interrupted)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
 def test_help_and_list(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--help"])

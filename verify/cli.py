@@ -29,7 +29,8 @@ examples:
   python -m verify audit --only q4d.ii,q4c.i --format md
   python -m verify list                     claim ids and what each checks
   python -m verify report --pdf             LaTeX report (report/report.tex, report.pdf)
-exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure"""
+exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure,
+130 interrupted (Ctrl-C)"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReferenceFailure as exc:
         print(f"internal error: {exc}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:  # Ctrl-C reaches the workers too: they stop with the parent
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def _seed(text: str) -> int:
