@@ -1,5 +1,6 @@
-"""verify.likelihood_ode: per-point DOP853, Richardson error bounds, exact log-likelihoods."""
+"""verify.likelihood_ode: per-point DOP853, Richardson error estimates, exact log-likelihoods."""
 import numpy as np
+import pytest
 
 from verify.likelihood_ode import (halve, integrate, integrate_ivp, integrate_on_mesh,
                                    log_likelihood)
@@ -70,7 +71,7 @@ def test_gaussian_likelihood_through_linear_flow_meets_per_point_tolerance():
     end = GaussianMixture.gaussian(np.zeros(2), 4 * np.exp(-2.0))
     sol = log_likelihood(_ou_field, end.log_prob, x, 0.0, 2.0)
     exact = GaussianMixture.gaussian(np.zeros(2), 4.0).log_prob(x)
-    assert sol.guaranteed and np.abs(sol.value - exact).max() <= 1e-8
+    assert sol.within_tol and np.abs(sol.value - exact).max() <= 1e-8
 
 
 def test_richardson_bound_covers_the_error_at_every_point_including_tails():
@@ -79,8 +80,8 @@ def test_richardson_bound_covers_the_error_at_every_point_including_tails():
     sol = log_likelihood(RFVelocity(mix), standard_normal_log_prob, x, 1.0, 0.0, tol=1e-8,
                          rtol=1e-10, atol=1e-10)
     err = np.abs(sol.value - mix.log_prob(x))  # analytic mixture density: exact to ~1e-14
-    assert sol.guaranteed and err.max() <= 1e-8
-    assert np.all(err <= sol.error_bound + 1e-13)  # + float rounding of the analytic value
+    assert sol.within_tol and err.max() <= 1e-8
+    assert np.all(err <= sol.error_estimate + 1e-13)  # + float rounding of the analytic value
 
 
 def test_a_points_result_does_not_depend_on_its_batch_mates():
@@ -93,5 +94,23 @@ def test_a_points_result_does_not_depend_on_its_batch_mates():
         # per-point steps and elementwise kernels: the same steps, so equal up to float rounding
         # (bitwise equal on x86-64; a shared step size, as in solve_ivp, moves values by ~1e-10)
         assert abs(alone.value[0] - batch.value[i]) <= 1e-13
-        assert abs(alone.error_bound[0] - batch.error_bound[i]) <= 1e-13
+        assert abs(alone.error_estimate[0] - batch.error_estimate[i]) <= 1e-13
         assert alone.evals[0] == batch.evals[i]
+
+
+def test_a_field_that_turns_nan_fails_fast_instead_of_retrying_forever():
+    calls = []
+
+    def blows_up(t, x):  # finite for |x| < 1.5, NaN beyond: the solve cannot pass x = 1.5
+        calls.append(1)
+        v = np.where(np.abs(x) < 1.5, x, np.nan)
+        return v, np.ones((len(x), 1))
+
+    with pytest.raises(RuntimeError, match="step size underflow"):
+        integrate(blows_up, np.array([[1.0], [0.1]]), 0.0, 2.0)
+    assert len(calls) < 5000  # the step shrinks by 0.2 per rejection (was 1.2e6 calls)
+
+
+def test_an_empty_time_span_returns_the_start():
+    sol = integrate(_ou_field, np.ones((2, 3)), 0.5, 0.5)
+    assert np.array_equal(sol.x_end, np.ones((2, 3))) and np.all(sol.integrals == 0)

@@ -32,3 +32,12 @@ def test_a_forked_audit_equals_the_in_process_one():
     by_jobs = [json.loads(as_json(sheet.name, 0, Auditor(0).audit(sheet, claims, jobs=j)))
                for j in (1, 2)]
     assert by_jobs[0] == by_jobs[1]
+
+
+def test_without_fork_the_map_runs_in_this_process(monkeypatch):
+    import os
+
+    import verify.parallel as parallel
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert pool_map(lambda x: os.getpid(), [1, 2, 3], jobs=3) == [os.getpid()] * 3

@@ -68,3 +68,22 @@ def test_marginal_search_is_deterministic():
     a = s.marginal_search({"mixture": 20, "uniform": 5}, refine_steps=2)
     b = s.marginal_search({"mixture": 20, "uniform": 5}, refine_steps=2)
     assert a == b
+
+
+def test_joint_search_counts_violations_when_the_kl_decreases(monkeypatch):
+    real = s._kl_from_u
+    monkeypatch.setattr(s, "_kl_from_u", lambda d, u, log1p_u: -real(d, u, log1p_u))  # KL_2 < KL_1
+    r = s.joint_search(3000, np.random.default_rng(5))
+    assert r["violations"] == 3000 and r["max_rel_disagreement"] > 1
+
+
+def test_marginal_search_reports_a_counterexample_it_can_sign(monkeypatch):
+    def fake_margins(law):  # a margin below minus its error estimate, in both directions
+        n = law.S.shape[0]  # configurations
+        m, e, k2 = np.full(n, -0.5), np.full(n, 1e-9), np.ones(n)
+        return {"forward": (m, e, k2), "reverse": (m, e, k2)}
+
+    monkeypatch.setattr(s, "margins", fake_margins)
+    r = s.marginal_search({"uniform": 4}, refine_steps=1)
+    assert r["families"]["uniform"]["forward"]["violations"] == 4
+    assert {c["direction"] for c in r["counterexamples"]} == {"forward", "reverse"}

@@ -1,18 +1,22 @@
 """Map a function over items in forked worker processes, in order; in-process when that is not possible.
 
 Workers are forked, so they start with the parent's state (computed truths, imported modules) and
-nothing but the results crosses back (pickled). The function and items are handed to the workers by
-inheritance through `_JOB` (set for the pool's lifetime only), so closures work too. Where `fork` is
-unavailable (Windows, macOS default) or `jobs <= 1`, the map runs in this process.
+nothing but the results crosses back (pickled). The function and items reach the workers by
+inheritance through `_JOB` (set for the pool's lifetime only), so closures work too. Forking is used
+on Linux only (macOS forks badly once numpy's Accelerate or matplotlib has started; Windows cannot);
+elsewhere, or with `jobs <= 1`, the map runs in this process. On any exception, Ctrl-C included, the
+workers are terminated at once.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import sys
+import warnings
 from typing import Callable, Sequence, TypeVar
 
-__all__ = ["default_jobs", "pool_map"]
+__all__ = ["default_jobs", "can_fork", "pool_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,6 +32,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def can_fork() -> bool:
+    """True where `pool_map` forks workers (Linux with the fork start method)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which terminates them (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run(index: int):
     fn, items = _JOB
     return fn(items[index])
@@ -37,11 +51,17 @@ def pool_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`[fn(x) for x in items]`, computed by up to `jobs` forked workers (each result must pickle)."""
     global _JOB
     jobs = min(jobs, len(items))
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not can_fork():
         return [fn(x) for x in items]
     _JOB = (fn, items)
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_run, range(len(items))))
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns on fork with threads alive; ours are BLAS pools, fork-safe
+            # (pthread_atfork), and the workers start no threads of their own before forking
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                    category=DeprecationWarning)
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
+        with pool:  # leaving the block terminates the workers, also on Ctrl-C or an error
+            return pool.map(_run, range(len(items)), chunksize=1)
     finally:
         _JOB = None

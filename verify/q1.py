@@ -275,11 +275,19 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
                               value=joint["min_margin"], detail="worst relative margins inside "
                               f"{joint['worst_rel_margin_inside']:.3g}, outside "
                               f"{joint['worst_rel_margin_outside']:.3g}", unit="nats"))
+    checks.append(Check.close("joint search: KL_2 - KL_1 from two evaluations = the cancellation-free "
+                              "margin (relative)", joint["max_rel_disagreement"], 0.0, atol=1e-10,
+                              role=Role.CONTROL))
     marg = marginal_search({"mixture": 1000, "uniform": 200, "cauchy": 200}, refine_steps=12)
-    n_inc = sum(v["inconclusive"] for fam in marg["families"].values() for v in fam.values())
+    rows = [v for fam in marg["families"].values() for v in fam.values()]
+    n_inc = sum(v["inconclusive"] for v in rows)
     checks.append(Check.exact(f"marginal search: no counterexample in {marg['configs']} configs, both "
                               f"directions ({n_inc} not signable by the quadrature)",
                               not marg["counterexamples"], value=len(marg["counterexamples"])))
+    checks.append(Check.exact("marginal search: the quadrature signs every margin it drew (error "
+                              "estimate < |margin|)", n_inc == 0, value=n_inc, expected=0,
+                              role=Role.CONTROL, detail="largest error estimate relative to KL_2 "
+                              f"{max(v['max_rel_err'] for v in rows):.2g}"))
     agree = bool(mono and free and joint["violations"] == 0)
     needed = bool(joint["violations"] > 0 and joint["worst_rel_margin_inside"] >= 0)
     return Truth(tuple(checks), {"agree": agree, "condition_needed": needed, "mc": mc,

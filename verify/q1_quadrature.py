@@ -35,7 +35,8 @@ GK_WEIGHTS = np.concatenate([_WK8[:-1], _WK8[::-1]])
 G7_WEIGHTS = np.concatenate([_WG4[:-1], _WG4[::-1]])
 QUAD_RTOL = 1e-10  # a panel is bisected while its |K15 - G7| > QUAD_RTOL x sum |K15| of its config
 QUAD_ROUNDS = 40  # at most this many bisections of a panel,
-QUAD_MAX_PANELS = 2000  # and no more splitting once a batch averages this many panels per config
+QUAD_MAX_PANELS = 2000  # and no splitting of a config with this many open panels (per config, so a
+# config's value never depends on its batch mates)
 
 
 def _gk_panels(f, a, b, owner):
@@ -60,8 +61,8 @@ def _gk_adaptive(f, edges):
         if tol is None:
             val, err = np.zeros((k.shape[0], C)), np.zeros((k.shape[0], C))
             tol = QUAD_RTOL * np.array([np.bincount(owner, np.abs(kv), C) for kv in k])
-        more = r < QUAD_ROUNDS and owner.size < QUAD_MAX_PANELS * C
-        split = (e > tol[:, owner]).any(axis=0) if more else np.zeros(owner.size, bool)
+        room = np.bincount(owner, minlength=C)[owner] < QUAD_MAX_PANELS
+        split = (e > tol[:, owner]).any(axis=0) & room if r < QUAD_ROUNDS else np.zeros(owner.size, bool)
         done = ~split
         for v in range(k.shape[0]):
             val[v] += np.bincount(owner[done], k[v, done], C)

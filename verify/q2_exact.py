@@ -37,7 +37,7 @@ def _control(name: str, run: dict) -> tuple[Check, ...]:
     err = np.abs(run["value"] - run["exact"])
     return (Check.close(f"{name}: max |log-lik - analytic| over {len(err)} points (incl. tails)",
                         err.max(), 0.0, atol=TOL, role=Role.CONTROL, unit="nats"),
-            Check.close(f"{name}: largest per-point error bound", run["bound"].max(), 0.0,
+            Check.close(f"{name}: largest per-point error estimate", run["bound"].max(), 0.0,
                         atol=TOL, role=Role.CONTROL, unit="nats"))
 
 

@@ -113,7 +113,7 @@ def noised_posterior(basis, xt: np.ndarray, a, b):
     y = rotate(xt, q) - a * m
     c = a * a * lam + b * b
     z = y / c
-    logdet = np.log(c.prod(axis=1))  # one log per (k, point); c^d stays in float64 range here
+    logdet = np.log(c).sum(axis=1)  # log det C_k, no overflow or underflow of the product
     lp = log_w - 0.5 * ((y * z).sum(axis=1) + logdet)
     r = np.exp(lp - lp.max(axis=0))
     return y, c, z, r / r.sum(axis=0)
