@@ -9,10 +9,11 @@ import sympy as sp
 
 from . import bridges as br
 from . import flow_matching as fm
-from .optimal_transport import flow_kinetic_integrand
+from . import optimal_transport as ot
 from .step_checks import identity, is_zero
 
-__all__ = ["gaussian_expectation", "q4a_derivation", "q4b_derivation", "q4ei_derivation"]
+__all__ = ["gaussian_expectation", "q4a_derivation", "q4b_derivation", "q4ciii_derivation",
+           "q4ei_derivation"]
 
 _Z0, _Z1 = sp.symbols("z0 z1", real=True)  # x0 = z0, x1 = m + s z1, independent N(0, 1)
 
@@ -27,10 +28,15 @@ def gaussian_expectation(numerator: sp.Expr, denominator: sp.Expr = sp.Integer(1
     return sp.cancel(sum(c * moment(i) * moment(j) for (i, j), c in poly.terms()) / denominator)
 
 
+def _variance(linear: sp.Expr) -> sp.Expr:
+    """$Var L = a_0^2 + a_1^2$ for $L = c + a_0 z_0 + a_1 z_1$."""
+    poly = sp.Poly(linear, _Z0, _Z1)
+    return sum(poly.coeff_monomial(z) ** 2 for z in (_Z0, _Z1))
+
+
 def _mean_square(linear: sp.Expr) -> sp.Expr:
     """$E[L^2] = (E L)^2 + Var L$ for $L = c + a_0 z_0 + a_1 z_1$: $c^2 + a_0^2 + a_1^2$."""
-    poly = sp.Poly(linear, _Z0, _Z1)
-    return poly.coeff_monomial(1) ** 2 + sum(poly.coeff_monomial(z) ** 2 for z in (_Z0, _Z1))
+    return sp.Poly(linear, _Z0, _Z1).coeff_monomial(1) ** 2 + _variance(linear)
 
 
 def _linear_path():
@@ -46,7 +52,7 @@ def q4a_derivation(m: sp.Expr = sp.Integer(1), s: sp.Expr = sp.Rational(1, 2)):
     num, den = sp.fraction(sp.together(x1 - x0 - u))
     cross = sp.Matrix([gaussian_expectation(f * num, den) for f in (xt, fm.t * xt, 1, fm.t)]).T
     u_num, u_den = sp.fraction(sp.together(u ** 2))
-    kinetic, target = flow_kinetic_integrand(), gaussian_expectation((x1 - x0) ** 2)
+    kinetic, target = ot.flow_kinetic_integrand(), gaussian_expectation((x1 - x0) ** 2)
     gap = sp.integrate((kinetic - target).subs({fm.m: m, fm.s: s}), (fm.t, 0, 1))
     return (
         (r"E\left[\phi(t, x_t)\,(x_1 - x_0 - u_t(x_t))\right]", cross,
@@ -81,6 +87,35 @@ def q4b_derivation():
          else "sympy (Risch): non-elementary (c symbolic), so u_t = -d_t F_t / p_t is not closed-form"),
         (r"\nabla\cdot(\omega J\nabla p_t),\ J = \begin{pmatrix}0 & -1\\ 1 & 0\end{pmatrix}", div,
          is_zero(div, "divergence for any p") + ": u + omega J grad p / p also solves it"),
+    )
+
+
+def q4ciii_derivation(m: sp.Expr = sp.Rational(3, 2), s: sp.Expr = sp.Rational(1, 2)):
+    r"""Source $N(0,1)$, target $N(m, s^2)$: the monotone map, McCann's and the flow's spreads, their
+    gap $2t(1-t)s > 0$, $W_2^2$ as McCann's kinetic energy, and the flow's larger kinetic energy."""
+    t, z0, x1 = fm.t, _Z0, fm.m + fm.s * _Z1
+    T = ot.ot_map_gaussian()
+    slope = sp.diff(T, fm.x)
+    mccann = sp.Poly((1 - t) * fm.x + t * T, fm.x).coeff_monomial(fm.x)
+    gap = ot.std_gap_squared()
+    u = sp.Symbol("u", positive=True)  # t = u / (1 + u) covers 0 < t < 1
+    positive = sp.simplify(gap.subs(t, u / (1 + u))).is_positive
+    w2, values = ot.w2_squared_gaussian(), {fm.m: m, fm.s: s}
+    energy = sp.integrate(ot.flow_kinetic_integrand().subs(values), (t, 0, 1))
+    above = sp.N(energy - w2.subs(values)) > 0
+    return (
+        (r"T(x) = F_1^{-1}(F_0(x))", T, f"sympy: T'(x) = {sp.sstr(slope)}"
+         + (" > 0: the monotone map, optimal in 1-D" if slope.is_positive else " (sign not settled)")),
+        (r"\mathrm{sd}\left[(1-t)x + tT(x)\right]", mccann, identity(mccann, ot.mccann_std())),
+        (r"\mathrm{sd}\left[t x_1 + (1-t) x_0\right]", ot.flow_std(),
+         identity(ot.flow_std() ** 2, _variance(t * x1 + (1 - t) * z0)) + " (squared)"),
+        (r"\mathrm{sd}_{OT}^2 - \mathrm{sd}_{flow}^2", gap, identity(gap, 2 * t * (1 - t) * fm.s)
+         + ("; positive for 0 < t < 1" if positive else "; sign not settled")),
+        (r"W_2^2 = \int_0^1 E\left[(T(x) - x)^2\right]dt", w2,
+         identity(w2, _mean_square(T.subs(fm.x, z0) - z0))),
+        (rf"\int_0^1 E[u_t^2]\,dt\big|_{{m = {sp.latex(m)},\ s = {sp.latex(s)}}}", energy,
+         f"sympy: definite integral = {sp.N(energy, 6)} > W2^2 = {sp.N(w2.subs(values), 6)}"
+         if above else "sympy: not above W2^2 (step FAILS)"),
     )
 
 

@@ -8,11 +8,12 @@ from derivations.step_checks import identity, is_zero
 from derivations.steps import q1a_derivation, q1b_derivation, q4ci_derivation, q4cii_derivation
 from derivations.steps_q2 import (rectified_flow_derivation, rf_gaussian_check,
                                   score_sde_derivation, vp_gaussian_check)
+from derivations.steps_q3 import q3_derivation
 from derivations.steps_q4 import (_Z0, _Z1, gaussian_expectation, q4a_derivation, q4b_derivation,
-                                  q4ei_derivation)
+                                  q4ciii_derivation, q4ei_derivation)
 
-CHAINS = [q1a_derivation, q1b_derivation, q4ci_derivation, q4cii_derivation, score_sde_derivation,
-          rectified_flow_derivation, q4a_derivation, q4b_derivation, q4ei_derivation]
+CHAINS = [q1a_derivation, q1b_derivation, q3_derivation, q4ci_derivation, q4cii_derivation, score_sde_derivation,
+          rectified_flow_derivation, q4a_derivation, q4b_derivation, q4ciii_derivation, q4ei_derivation]
 
 
 @pytest.mark.parametrize("chain", CHAINS)

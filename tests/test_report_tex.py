@@ -75,8 +75,8 @@ def test_formulas_are_rendered_by_sympy_and_derivations_line_by_line():
     sheet, results, facts = _toy(derivation=steps)
     tex = render(sheet, 0, results, facts)
     assert r"$\frac{x_{1}^{2}}{2}$" in tex
-    assert (r"\frac{d}{dx_1} x_1^2 &= 2 x_{1} \\ &\quad\text{\footnotesize sympy: diff(x1**2, x1) "
-            r"- 2 x1 = 0}") in tex
+    assert (r"\frac{d}{dx_1} x_1^2 &= 2 x_{1} \\" + "\n"
+            + r"\intertext{\footnotesize\qquad sympy: diff(x1**2, x1) - 2 x1 = 0}") in tex
     assert r"$1.0100(40)\,\mathrm{nats}$" in tex and r"SE $0.004\,\mathrm{nats}$" in tex
     assert r"$0.5$ & $0.5$ & $1\times 10^{-12}$" in tex  # no unit where none is given
     assert r"\paragraph{Corrected statement.} the true statement" in tex

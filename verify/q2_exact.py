@@ -114,7 +114,7 @@ def score_sde_judge(answer, truth: Truth) -> Evidence:
     run, ee = f["run"], f["endpoint_err"]
     checks = list(truth.checks)
     checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), f["exact"]))
-    summary = (f"PF-ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
+    summary = (f"PF-ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, estimate "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
     if answer.get("log_likelihood") is not None:
         cands = {"missing -d/2*int_beta": lambda r: r["d"] * r["int_beta"] / 2,
@@ -169,7 +169,7 @@ def rf_gaussian_judge(answer, truth: Truth) -> Evidence:
     run = truth.facts["run"]
     checks = list(truth.checks)
     checks.append(Check.conclusion("exact likelihood possible", answer.get("exact"), truth.facts["exact"]))
-    summary = (f"RF ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, bound "
+    summary = (f"RF ODE: max error {np.abs(run['value'] - run['exact']).max():.2g}, estimate "
                f"{run['bound'].max():.2g} over {len(run['x'])} points")
     if answer.get("log_likelihood") is not None:
         cands = {"sign of int_div_v": lambda r: 2 * r["int_div_v"]}

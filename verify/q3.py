@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from derivations.steps_q3 import q3_derivation
+
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .models import GaussianMixture, VPSchedule, psd_sqrt
 
@@ -214,7 +216,8 @@ def q3_truth(*, rng: np.random.Generator) -> Truth:
              "dog_vs_husky": w2_bounds(DOGS), "gauss_vs_husky": w2_bounds(STANDARD_START),
              "standard_floor": (lo_std, up_std), "mc_out": out[:600], "mc_in": xs[:600],
              "mc_t0": t_mc, "dog_score_mean_gap": float(d_mean),
-             "dogs": DOGS.sample(600, rng), "huskies": HUSKY.sample(600, rng)}
+             "dogs": DOGS.sample(600, rng), "huskies": HUSKY.sample(600, rng),
+             "derivation": q3_derivation()}
     return Truth(tuple(checks), facts)
 
 

@@ -19,6 +19,7 @@ from scipy.special import ndtr, ndtri
 
 from derivations import flow_matching as fm
 from derivations import optimal_transport as ot
+from derivations.steps_q4 import q4ciii_derivation
 
 from .claims import Check, Claim, Evidence, Field, Role, Truth
 from .models import GaussianMixture, psd_sqrt
@@ -157,6 +158,7 @@ def _truth(*, rng: np.random.Generator) -> Truth:
     same_paths = not any(c.name.startswith("1-D: intermediate") and not c.passed for c in checks)
     same_maps = all(c.passed for c in checks if c.name.startswith("2-D") and c.role is Role.FACT)
     facts["same_as_ot"] = same_paths and same_maps
+    facts["derivation"] = q4ciii_derivation(*(sp.nsimplify(v) for v in GAUSS_1D))
     return Truth(tuple(checks), facts)
 
 

@@ -262,13 +262,14 @@ def _answer(result: Result, answer) -> list[str]:
 
 
 def _derivation(steps) -> list[str]:
+    """One align* row per step, its check as text under it across the whole width."""
     out = [r"\paragraph{Derivation.} Each step is one line; its check is written under it.",
            r"\begin{align*}"]
-    lines = []
-    for lhs, expr, check in steps:  # the check on its own line: long formulas keep the width
+    rows = []
+    for lhs, expr, check in steps:
         rhs = sp.latex(expr, symbol_names=symbol_latex_names(getattr(expr, "free_symbols", ())))
-        lines.append(rf"{lhs} &= {rhs} \\ &\quad\text{{\footnotesize {escape(check)}}}")
-    return out + [" \\\\[2pt]\n".join(lines), r"\end{align*}"]
+        rows.append(rf"{lhs} &= {rhs} \\" + "\n" + rf"\intertext{{\footnotesize\qquad {escape(check)}}}")
+    return out + ["\n".join(rows), r"\end{align*}"]
 
 
 _WIDE_MATH = 60  # longer formulas leave the table for the details below it
