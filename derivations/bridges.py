@@ -9,6 +9,8 @@ cross-covariance $c = \sqrt{AB + \varepsilon^2} - \varepsilon$ (Janati et al. 20
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 __all__ = [
@@ -64,6 +66,7 @@ def bridge_sde_drift(x: sp.Expr) -> sp.Expr:
     return sp.cancel(2 * eps * sp.diff(log_h, x))
 
 
+@lru_cache(maxsize=None)
 def gaussian_sb_cross_covariance() -> sp.Expr:
     r"""1-D Gaussian EOT plan with kernel $e^{-(x-y)^2/(4\varepsilon)}$: the plan's precision must have
     off-diagonal $-1/(2\varepsilon)$, i.e. $c/(AB - c^2) = 1/(2\varepsilon)$; the root with $|c| < \sqrt{AB}$."""

@@ -110,6 +110,7 @@ def quartic_path_density() -> sp.Expr:
     return sp.exp(-(1 - t) * x ** 2 / 2 - t * x ** 4 / 4)
 
 
+@lru_cache(maxsize=None)
 def quartic_path_flux_antiderivative():
     r"""Risch integration in $y$ of $\partial_t p_t(y)$ with $p_t = \tilde p_t / Z_t$, written
     $(\partial_t\log\tilde p_t - c)\tilde p_t / Z_t$ with $c = \dot Z_t/Z_t$ a free constant. A

@@ -67,6 +67,7 @@ def kl_product_2d() -> sp.Expr:
     return _standard_normal_integral(log_ratio.subs({x: mu + s1 * z1, y: mu + s1 * z2}), [z1, z2])
 
 
+@lru_cache(maxsize=None)
 def kl_isotropic() -> sp.Expr:
     r"""$KL(N(\mu, s_1^2 I_d) \| N(\mu, s_0^2 I_d)) = d \cdot KL_{1-D}$: the log-ratio of product densities
     is the sum of the coordinates' log-ratios, and each has the same expectation."""

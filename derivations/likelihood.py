@@ -11,6 +11,8 @@ $u_t(x) = E[x_1 - x_0 | x_t = x] = (x + (1-t)\nabla\log p_t(x)) / t$ (Tweedie).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 __all__ = [
@@ -106,6 +108,7 @@ def rf_tweedie_velocity() -> sp.Expr:
     return (x + (1 - t) * score) / t
 
 
+@lru_cache(maxsize=None)
 def rf_continuity_residual(velocity: sp.Expr) -> sp.Expr:
     r"""$\partial_t p_t + \partial_x(p_t u)$ for $p_t = N(t\mu, t^2c^2 + (1-t)^2)$, simplified."""
     mu, c = gaussian_target_symbols()

@@ -6,6 +6,8 @@ The linear flow-matching path with independent coupling has $x_t \sim N(tm, t^2s
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from .flow_matching import m, s, t, x, marginal_vf_linear_gaussian
@@ -39,6 +41,7 @@ def w2_squared_gaussian() -> sp.Expr:
     return m ** 2 + (1 - s) ** 2
 
 
+@lru_cache(maxsize=None)
 def flow_kinetic_integrand() -> sp.Expr:
     r"""$E[u_t(x_t)^2]$ for the rectified-flow marginal field: $m^2 + (ts^2 - (1-t))^2/(t^2s^2 + (1-t)^2)$
     (the field is $m + k_t(x - tm)$ and $Var\,x_t = t^2s^2 + (1-t)^2$)."""

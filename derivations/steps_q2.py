@@ -7,6 +7,8 @@ Score SDE (VP, data at $t = 0$): $\log p_0(x) = \log p_T(x_T) - \frac12\int_0^T\
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from . import likelihood as lik
@@ -16,6 +18,7 @@ __all__ = ["change_of_variables_steps", "vp_gaussian_check", "rf_gaussian_check"
            "score_sde_derivation", "rectified_flow_derivation"]
 
 
+@lru_cache(maxsize=None)
 def change_of_variables_steps() -> tuple[tuple[str, sp.Expr, str], ...]:
     r"""1-D Gaussian flow $p_t = N(m(t), s(t)^2)$, $v = \dot m + \frac{\dot s}{s}(x - m)$: continuity,
     then $\frac{d}{dt}\log p_t(x_t) = -\partial_x v$ along $x_t = m + s z$."""

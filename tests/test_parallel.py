@@ -4,7 +4,7 @@ import json
 import pytest
 
 from verify.audit import Auditor
-from verify.parallel import pool_map
+from verify.parallel import pool_map, pool_stages
 from verify.registry import REGISTRY
 from verify.report import as_json
 from verify.sheet import load
@@ -41,3 +41,21 @@ def test_without_fork_the_map_runs_in_this_process(monkeypatch):
 
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     assert pool_map(lambda x: os.getpid(), [1, 2, 3], jobs=3) == [os.getpid()] * 3
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_stages_give_each_second_task_the_first_results_it_needs(jobs):
+    needs = {"sum01": {0, 1}, "only2": {2}, "none": set()}
+    first, second = pool_stages(lambda k: 10 * k, [0, 1, 2], lambda n, got: (n, sorted(got.items())),
+                                needs, jobs=jobs)
+    assert first == {0: 0, 1: 10, 2: 20}
+    assert second == {"sum01": ("sum01", [(0, 0), (1, 10)]), "only2": ("only2", [(2, 20)]),
+                      "none": ("none", [])}
+
+
+def test_figures_and_truths_in_one_pool_match_the_in_process_run(tmp_path):
+    from verify.figures import write
+
+    paths = {j: write(["q4d_alpha_sigma"], tmp_path / str(j), Auditor(0), formats=("pdf",), jobs=j,
+                      claims=[REGISTRY["q4c.i"]]) for j in (1, 2)}
+    assert [p.read_bytes() for p in paths[1]] == [p.read_bytes() for p in paths[2]]

@@ -120,7 +120,7 @@ def test_seed_report_compiles_with_every_claim_and_figure(tmp_path, monkeypatch,
                     "texlive-latex-recommended latexmk)")
     monkeypatch.setattr(cli, "_auditor", lambda args: auditor)
 
-    def copy_figures(names, out_dir, aud, formats, jobs):  # the session's, not a second rendering
+    def copy_figures(names, out_dir, aud, formats, **options):  # the session's, not a re-rendering
         out_dir.mkdir(parents=True, exist_ok=True)
         return [shutil.copy(written_figures[f"{n}.{ext}"], out_dir) for n in names for ext in formats]
 

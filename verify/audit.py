@@ -66,11 +66,18 @@ class Auditor:
             self._progress(f"{key}: truth computed in {time.perf_counter() - start:.2f} s")
         return self._truths[key]
 
+    def missing(self, claims: Iterable[Claim]) -> dict[str, Claim]:
+        """{truth id: a claim with it} for the claims whose truth is not cached yet."""
+        return {c.truth_id: c for c in claims if c.truth_id not in self._truths}
+
+    def adopt(self, truths: Mapping[str, Truth]) -> None:
+        """Cache truths computed elsewhere (by forked workers), keyed by truth id."""
+        self._truths.update(truths)
+
     def prefetch(self, claims: Iterable[Claim], jobs: int = 1) -> None:
         """Compute the truths of `claims` not yet cached, in `jobs` forked workers (see `parallel`)."""
-        todo = list({c.truth_id: c for c in claims if c.truth_id not in self._truths}.values())
-        for claim, truth in zip(todo, pool_map(self.truth, todo, jobs)):
-            self._truths[claim.truth_id] = truth
+        todo = list(self.missing(claims).values())
+        self.adopt({c.truth_id: t for c, t in zip(todo, pool_map(self.truth, todo, jobs))})
 
     def judge(self, claim: Claim, sheet: Sheet) -> Result:
         answer = sheet.answer(claim.id)

@@ -128,9 +128,9 @@ def _default() -> int:
 
     out = _output_dir(FIGURE_DIR)
     auditor = Auditor(0, stderr_progress)
-    results = auditor.audit(load(None, REGISTRY), REGISTRY.values(), jobs=default_jobs())
-    print(table(results))
-    written = write(_figure_names(REGISTRY.values()), out, auditor, jobs=default_jobs())
+    claims = list(REGISTRY.values())  # truths and figures in one pool, then the (quick) judging
+    written = write(_figure_names(claims), out, auditor, jobs=default_jobs(), claims=claims)
+    print(table(auditor.audit(load(None, REGISTRY), claims)))
     print(f"wrote {len(written)} figure files into {FIGURE_DIR}/", file=sys.stderr)
     return 0
 
@@ -192,9 +192,7 @@ def _report(args) -> int:
 
     out = _output_dir(args.out)
     sheet = _load(args.sheet)
-    auditor = _auditor(args)
-    results = auditor.audit(sheet, REGISTRY.values(), jobs=args.jobs)
-    tex = write(sheet, args.seed, results, out, auditor, jobs=args.jobs)
+    tex = write(sheet, args.seed, list(REGISTRY.values()), out, _auditor(args), jobs=args.jobs)
     print(tex)
     if args.pdf:
         print(compile_pdf(tex))

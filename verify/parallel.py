@@ -14,14 +14,14 @@ import os
 import signal
 import sys
 import warnings
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Collection, Mapping, Sequence, TypeVar
 
-__all__ = ["default_jobs", "can_fork", "pool_map"]
+__all__ = ["default_jobs", "can_fork", "pool_map", "pool_stages"]
 
-T = TypeVar("T")
-R = TypeVar("R")
+T, R = TypeVar("T"), TypeVar("R")
+K, A, N, B = TypeVar("K"), TypeVar("A"), TypeVar("N"), TypeVar("B")
 
-_JOB: tuple[Callable, Sequence] | None = None  # (fn, items) of the running pool, read by workers
+_JOB: tuple | None = None  # the running pool's functions (and items), read by the workers
 
 
 def default_jobs() -> int:
@@ -47,6 +47,24 @@ def _run(index: int):
     return fn(items[index])
 
 
+def _first(key):
+    return key, _JOB[0](key)
+
+
+def _second(name, needs: dict):
+    return _JOB[1](name, needs)
+
+
+def _fork_pool(jobs: int):
+    """A pool of `jobs` forked workers that leave Ctrl-C to the parent."""
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns on fork with threads alive; ours are BLAS pools, fork-safe
+        # (pthread_atfork), and the workers start no threads of their own before forking
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                category=DeprecationWarning)
+        return multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
+
+
 def pool_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`[fn(x) for x in items]`, computed by up to `jobs` forked workers (each result must pickle)."""
     global _JOB
@@ -55,13 +73,36 @@ def pool_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
         return [fn(x) for x in items]
     _JOB = (fn, items)
     try:
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns on fork with threads alive; ours are BLAS pools, fork-safe
-            # (pthread_atfork), and the workers start no threads of their own before forking
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                    category=DeprecationWarning)
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
-        with pool:  # leaving the block terminates the workers, also on Ctrl-C or an error
+        with _fork_pool(jobs) as pool:  # leaving the block terminates the workers (Ctrl-C, error)
             return pool.map(_run, range(len(items)), chunksize=1)
+    finally:
+        _JOB = None
+
+
+def pool_stages(first: Callable[[K], A], keys: Sequence[K], second: Callable[[N, dict], B],
+                needs: Mapping[N, Collection[K]], jobs: int) -> tuple[dict[K, A], dict[N, B]]:
+    """`a = {k: first(k)}` for every key, then `{n: second(n, {k: a[k] for k in needs[n]})}`, in one pool
+    of forked workers: each second-stage task is queued as soon as the keys it needs are done, so
+    the two stages overlap (`needs` may only name `keys`; results must pickle)."""
+    global _JOB
+    if min(jobs, len(keys) + len(needs)) <= 1 or not can_fork():
+        done = {k: first(k) for k in keys}
+        return done, {n: second(n, {k: done[k] for k in ks}) for n, ks in needs.items()}
+    _JOB = (first, second)
+    try:
+        with _fork_pool(jobs) as pool:
+            done, pending, queued = {}, dict(needs), {}
+
+            def queue_ready():
+                for name, ks in list(pending.items()):
+                    if all(k in done for k in ks):
+                        queued[name] = pool.apply_async(_second, (name, {k: done[k] for k in ks}))
+                        del pending[name]
+
+            queue_ready()
+            for key, value in pool.imap_unordered(_first, keys):
+                done[key] = value
+                queue_ready()
+            return done, {name: queued[name].get() for name in needs}
     finally:
         _JOB = None

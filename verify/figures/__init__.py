@@ -3,9 +3,9 @@ formats) -> paths."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
-from ..parallel import pool_map
+from ..parallel import pool_stages
 from . import q1, q2, q3, q4_affine, q4_bridges, q4_flows
 from .style import FORMATS
 
@@ -22,18 +22,25 @@ FIGURES: dict[str, Callable[..., list[Path]]] = {
 
 
 def write(names: Sequence[str], out_dir: Path, auditor, formats: Sequence[str] = FORMATS,
-          jobs: int = 1) -> list[Path]:
-    """Write the named figures into `out_dir` (the claims' truths computed first, cached in
-    `auditor`), rendering in `jobs` forked workers; returns the files in the order of `names`."""
+          jobs: int = 1, claims: Iterable = ()) -> list[Path]:
+    """Write the named figures into `out_dir`; returns the files in the order of `names`. The truths
+    of the claims listing them (and of `claims`) are computed first and cached in `auditor`, in one
+    pool of `jobs` forked workers in which each figure starts as soon as its claims' truths are in."""
     from ..registry import REGISTRY
 
     names = list(names)
-    auditor.prefetch([c for c in REGISTRY.values() if set(c.figures) & set(names)], jobs)
+    users = {n: [c for c in REGISTRY.values() if n in c.figures] for n in names}
+    todo = auditor.missing([*claims, *(c for cs in users.values() for c in cs)])
 
-    def truth_of(claim_id: str):
-        return auditor.truth(REGISTRY[claim_id])
+    def truth(key: str):
+        return auditor.truth(todo[key])
 
-    def render(name: str) -> list[Path]:
-        return FIGURES[name](Path(out_dir), truth_of, formats)
+    def render(name: str, truths: dict) -> list[Path]:
+        auditor.adopt(truths)  # in a worker: the truths other workers computed
+        return FIGURES[name](Path(out_dir), lambda claim_id: auditor.truth(REGISTRY[claim_id]),
+                             formats)
 
-    return [path for paths in pool_map(render, names, jobs) for path in paths]
+    needs = {n: {c.truth_id for c in cs} & set(todo) for n, cs in users.items()}
+    truths, paths = pool_stages(truth, list(todo), render, needs, jobs)
+    auditor.adopt(truths)
+    return [path for name in names for path in paths[name]]

@@ -61,8 +61,9 @@ def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth],
         ax = axes[0][0]
         ratio, rel = np.array(sample["ratio"]), np.array(sample["rel_margin"])
         inside = ratio >= 1
-        ax.scatter(ratio[inside], rel[inside], s=2, label="inside the condition")
-        ax.scatter(ratio[~inside], rel[~inside], s=2, label="outside")
+        dense = {"s": 2, "rasterized": True}  # thousands of points: an image inside the PDF
+        ax.scatter(ratio[inside], rel[inside], label="inside the condition", **dense)
+        ax.scatter(ratio[~inside], rel[~inside], label="outside", **dense)
         ax.axvline(1.0, color="k", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -74,7 +75,8 @@ def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth],
             for direction, marker in (("forward", "o"), ("reverse", "x")):
                 r = dirs[direction]
                 ax.scatter(r["sample_sigma_ratio"], np.maximum(r["sample_rel_margin"], 1e-6), s=4,
-                           marker=marker, color=f"C{i}", label=f"{fam}, {direction}")
+                           marker=marker, color=f"C{i}", label=f"{fam}, {direction}",
+                           rasterized=True)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(r"$\sigma_2/\sigma_1$")

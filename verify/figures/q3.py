@@ -20,9 +20,10 @@ def q3_translation(out_dir: Path, truth_of: Callable,
     f = truth_of("q3a").facts
     sde = f["curves"]["sde"]
     with figure(ncols=3, height=2.4) as (fig, ax):
-        ax[0, 0].scatter(*f["dogs"].T, s=2, color="0.6", label="Dogs")
-        ax[0, 0].scatter(*f["huskies"].T, s=2, color="C0", label="Huskies")
-        ax[0, 0].scatter(*f["mc_out"].T, s=2, color="C3", label=rf"translated, $t_0 = {f['mc_t0']:g}$")
+        dense = {"s": 2, "rasterized": True}  # 600 points each: an image inside the PDF
+        ax[0, 0].scatter(*f["dogs"].T, color="0.6", label="Dogs", **dense)
+        ax[0, 0].scatter(*f["huskies"].T, color="C0", label="Huskies", **dense)
+        ax[0, 0].scatter(*f["mc_out"].T, color="C3", label=rf"translated, $t_0 = {f['mc_t0']:g}$", **dense)
         ax[0, 0].set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
         ax[0, 0].legend(loc="lower left", markerscale=3, fontsize=6)
         colors = iter(__import__("matplotlib").colormaps["viridis"](np.linspace(0, 0.9, len(T0_GRID))))
