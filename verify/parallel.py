@@ -85,7 +85,8 @@ def pool_stages(first: Callable[[K], A], keys: Sequence[K], second: Callable[[N,
     of forked workers: each second-stage task is queued as soon as the keys it needs are done, so
     the two stages overlap (`needs` may only name `keys`; results must pickle)."""
     global _JOB
-    if min(jobs, len(keys) + len(needs)) <= 1 or not can_fork():
+    jobs = min(jobs, len(keys) + len(needs))
+    if jobs <= 1 or not can_fork():
         done = {k: first(k) for k in keys}
         return done, {n: second(n, {k: done[k] for k in ks}) for n, ks in needs.items()}
     _JOB = (first, second)
