@@ -63,8 +63,12 @@ class Auditor:
         if key not in self._truths:
             start = time.perf_counter()
             self._truths[key] = claim.truth(rng=claim_rng(self.seed, key))
-            self._progress(f"{key}: truth computed in {time.perf_counter() - start:.2f} s")
+            self.note(f"{key}: truth computed in {time.perf_counter() - start:.2f} s")
         return self._truths[key]
+
+    def note(self, message: str) -> None:
+        """A progress line through the Auditor's callback (stderr in the CLI, silent with -q)."""
+        self._progress(message)
 
     def missing(self, claims: Iterable[Claim]) -> dict[str, Claim]:
         """{truth id: a claim with it} for the claims whose truth is not cached yet."""
