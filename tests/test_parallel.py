@@ -56,6 +56,7 @@ def test_stages_give_each_second_task_the_first_results_it_needs(jobs):
 def test_figures_and_truths_in_one_pool_match_the_in_process_run(tmp_path):
     from verify.figures import write
 
-    paths = {j: write(["q4d_alpha_sigma"], tmp_path / str(j), Auditor(0), formats=("pdf",), jobs=j,
+    # q4a's figure needs q4a's truth, computed in the pool; q4c.i's truth is an extra first-stage key
+    paths = {j: write(["q4a_fm_vs_cfm"], tmp_path / str(j), Auditor(0), formats=("pdf",), jobs=j,
                       claims=[REGISTRY["q4c.i"]]) for j in (1, 2)}
     assert [p.read_bytes() for p in paths[1]] == [p.read_bytes() for p in paths[2]]
