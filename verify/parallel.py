@@ -1,10 +1,12 @@
-"""Map a function over items in forked worker processes, in order; in-process when that is not possible.
+"""Work in forked worker processes: `pool_map` (a map, in order) and `pool_stages` (two stages, each
+second-stage task started as soon as the first-stage results it needs are in).
 
 Workers are forked, so they start with the parent's state (computed truths, imported modules) and
-nothing but the results crosses back (pickled). The function and items reach the workers by
-inheritance through `_JOB` (set for the pool's lifetime only), so closures work too. Forking is used
+nothing but the results crosses back (pickled); second-stage tasks also receive the first-stage
+results they need. The functions reach the workers by inheritance through `_JOB` (set for the
+pool's lifetime only), so closures work too. Forking is used
 on Linux only (macOS forks badly once numpy's Accelerate or matplotlib has started; Windows cannot);
-elsewhere, or with `jobs <= 1`, the map runs in this process. On any exception, Ctrl-C included, the
+elsewhere, or with `jobs <= 1`, everything runs in this process. On any exception, Ctrl-C included, the
 workers are terminated at once.
 """
 from __future__ import annotations
