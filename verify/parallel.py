@@ -4,10 +4,9 @@ second-stage task started as soon as the first-stage results it needs are in).
 Workers are forked, so they start with the parent's state (computed truths, imported modules) and
 nothing but the results crosses back (pickled); second-stage tasks also receive the first-stage
 results they need. The functions reach the workers by inheritance through `_JOB` (set for the
-pool's lifetime only), so closures work too. Forking is used
-on Linux only (macOS forks badly once numpy's Accelerate or matplotlib has started; Windows cannot);
-elsewhere, or with `jobs <= 1`, everything runs in this process. On any exception, Ctrl-C included, the
-workers are terminated at once.
+pool's lifetime only), so closures work too. Forking is used on Linux only (macOS forks badly once
+numpy's Accelerate or matplotlib has started; Windows cannot); elsewhere, or with `jobs <= 1`,
+everything runs in this process. On any exception, Ctrl-C included, the workers are terminated.
 """
 from __future__ import annotations
 
