@@ -8,24 +8,20 @@ from __future__ import annotations
 import sympy as sp
 
 from . import bridges as br
+from . import dsm
 from . import flow_matching as fm
 from . import optimal_transport as ot
 from .step_checks import identity, is_zero
 
-__all__ = ["gaussian_expectation", "q4a_derivation", "q4b_derivation", "q4ciii_derivation",
+__all__ = ["q4a_derivation", "q4b_derivation", "q4ciii_derivation",
            "q4ei_derivation"]
 
 _Z0, _Z1 = sp.symbols("z0 z1", real=True)  # x0 = z0, x1 = m + s z1, independent N(0, 1)
 
 
-def gaussian_expectation(numerator: sp.Expr, denominator: sp.Expr = sp.Integer(1)) -> sp.Expr:
-    r"""$E[numerator]/denominator$ over independent $z_0, z_1 \sim N(0,1)$ (`numerator` a polynomial in
-    them): $E z^k = (k-1)!!$ for even k, 0 for odd k."""
-    def moment(k: int) -> sp.Expr:
-        return sp.Integer(0) if k % 2 else sp.factorial2(k - 1) if k else sp.Integer(1)
-
-    poly = sp.Poly(sp.expand(numerator), _Z0, _Z1)
-    return sp.cancel(sum(c * moment(i) * moment(j) for (i, j), c in poly.terms()) / denominator)
+def _expectation(numerator: sp.Expr, denominator: sp.Expr = sp.Integer(1)) -> sp.Expr:
+    r"""$E[numerator]/denominator$ over independent $z_0, z_1 \sim N(0,1)$ (`dsm.gaussian_expectation`)."""
+    return sp.cancel(dsm.gaussian_expectation(numerator, (_Z0, _Z1)) / denominator)
 
 
 def _variance(linear: sp.Expr) -> sp.Expr:
@@ -50,16 +46,16 @@ def q4a_derivation(m: sp.Expr = sp.Integer(1), s: sp.Expr = sp.Rational(1, 2)):
     x0, x1, xt = _linear_path()
     u = fm.marginal_vf_linear_gaussian().subs(fm.x, xt)
     num, den = sp.fraction(sp.together(x1 - x0 - u))
-    cross = sp.Matrix([gaussian_expectation(f * num, den) for f in (xt, fm.t * xt, 1, fm.t)]).T
+    cross = sp.Matrix([_expectation(f * num, den) for f in (xt, fm.t * xt, 1, fm.t)]).T
     u_num, u_den = sp.fraction(sp.together(u ** 2))
-    kinetic, target = ot.flow_kinetic_integrand(), gaussian_expectation((x1 - x0) ** 2)
+    kinetic, target = ot.flow_kinetic_integrand(), _expectation((x1 - x0) ** 2)
     gap = sp.integrate((kinetic - target).subs({fm.m: m, fm.s: s}), (fm.t, 0, 1))
     return (
         (r"E\left[\phi(t, x_t)\,(x_1 - x_0 - u_t(x_t))\right]", cross,
          is_zero(sum(e ** 2 for e in cross), "sum of the squared cross terms")
          + ": L_FM - L_CFM is free of theta"),
         (r"E\left[u_t(x_t)^2\right]", kinetic,
-         identity(gaussian_expectation(u_num, u_den), kinetic) + " (Gaussian moments)"),
+         identity(_expectation(u_num, u_den), kinetic) + " (Gaussian moments)"),
         (r"E\left[(x_1 - x_0)^2\right]", target, identity(target, _mean_square(x1 - x0))
          + " (mean^2 + variance of the linear form)"),
         (rf"L_{{FM}} - L_{{CFM}}\big|_{{m = {sp.latex(m)},\ s = {sp.latex(s)}}}", gap,

@@ -21,12 +21,11 @@ def auditor() -> Auditor:
 @pytest.fixture(scope="session")
 def written_figures(tmp_path_factory, auditor):
     """Every registered claim's figures, written once for the run: {file name: path}."""
-    from verify.cli import _figure_names
-    from verify.figures import write
+    from verify.figures import figure_names, write
     from verify.registry import REGISTRY
 
     out = tmp_path_factory.mktemp("figures")
-    paths = write(_figure_names(REGISTRY.values()), out, auditor, jobs=default_jobs())
+    paths = write(figure_names(REGISTRY.values()), out, auditor, jobs=default_jobs())
     return {p.name: p for p in paths}
 
 

@@ -1,11 +1,10 @@
 """Figures: one function per claim figure, PDF and PNG written, the same bytes on a rerun."""
 import hashlib
 
-from verify.cli import _figure_names
-from verify.figures import FIGURES, write
+from verify.figures import FIGURES, figure_names, write
 from verify.registry import REGISTRY
 
-NAMES = _figure_names(REGISTRY.values())
+NAMES = figure_names(REGISTRY.values())
 
 
 def digest(paths):

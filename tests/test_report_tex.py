@@ -90,6 +90,12 @@ def seed_results(auditor):
     return sheet, auditor.audit(sheet, REGISTRY.values())
 
 
+def test_a_judge_shows_only_figures_its_claim_lists(seed_results):
+    # the report renders claim.figures before judging; the evidence must not ask for more
+    _, results = seed_results
+    assert all(set(r.evidence.figures) <= set(r.claim.figures) for r in results)
+
+
 def test_the_same_sheet_and_seed_give_the_same_bytes(seed_results, auditor):
     sheet, results = seed_results
     facts = lambda claim: auditor.truth(claim).facts  # noqa: E731

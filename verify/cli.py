@@ -122,14 +122,14 @@ def _auditor(args) -> Auditor:
 
 
 def _default() -> int:
-    from .figures import write
+    from .figures import figure_names, write
     from .registry import REGISTRY
     from .sheet import load
 
     out = _output_dir(FIGURE_DIR)
     auditor = Auditor(0, stderr_progress)
     claims = list(REGISTRY.values())  # truths and figures in one pool, then the (quick) judging
-    written = write(_figure_names(claims), out, auditor, jobs=default_jobs(), claims=claims)
+    written = write(figure_names(claims), out, auditor, jobs=default_jobs(), claims=claims)
     print(table(auditor.audit(load(None, REGISTRY), claims)))
     print(f"wrote {len(written)} figure files into {FIGURE_DIR}/", file=sys.stderr)
     return 0
@@ -176,10 +176,10 @@ def _list(args) -> int:
 
 
 def _figures(args) -> int:
-    from .figures import write
+    from .figures import figure_names, write
     from .registry import REGISTRY
 
-    written = write(_figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args),
+    written = write(figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args),
                     jobs=args.jobs)
     for path in written:
         print(path)
@@ -198,9 +198,3 @@ def _report(args) -> int:
         print(compile_pdf(tex))
     return 0
 
-
-def _figure_names(claims) -> list[str]:
-    names: list[str] = []
-    for claim in claims:
-        names += [n for n in claim.figures if n not in names]
-    return names

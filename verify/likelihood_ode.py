@@ -16,8 +16,6 @@ reported $\hat L_{h/2}$) as its error estimate: asymptotic, not a rigorous bound
 by the measured error in the tests; points whose estimate exceeds `tol` are solved again at tighter
 tolerances. (Two adaptive solves at tolerances $\tau$ and $\tau/10$ give no per-point estimate: a
 point's global error is not monotone in $\tau$; that estimate failed for ~5-19% of the q2 test points.)
-`integrate_ivp` (scipy `solve_ivp`, one RMS norm over the whole stacked batch) stays as an
-independent reference.
 """
 from __future__ import annotations
 
@@ -25,11 +23,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.integrate import solve_ivp
 from scipy.integrate._ivp import dop853_coefficients as _dop853
 
 __all__ = ["FieldFn", "Augmented", "Likelihood", "integrate", "integrate_on_mesh", "halve",
-           "integrate_ivp", "log_likelihood", "RTOL_FLOOR"]
+           "log_likelihood", "RTOL_FLOOR"]
 
 FieldFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 RTOL_FLOOR = 1e-13  # round-off dominates below ~100 float64 eps (solve_ivp warns there)
@@ -249,26 +246,6 @@ def integrate_on_mesh(field: FieldFn, x: np.ndarray, mesh: np.ndarray) -> Augmen
             nfev += 1
     evals = 1 + _S * steps - 1 * (steps > 0)
     return Augmented(out[:d].T.copy(), out[d:].T.copy(), nfev, evals, mesh)
-
-
-def integrate_ivp(field: FieldFn, x: np.ndarray, t0: float, t1: float, *, rtol: float = 1e-10,
-                  atol: float = 1e-12, method: str = "DOP853") -> Augmented:
-    """Reference: scipy `solve_ivp` on the whole stacked batch (one RMS error norm for all points,
-    so a point's accuracy depends on its batch mates); the field gets a scalar time."""
-    x = np.asarray(x, float)
-    n, dim = x.shape
-    m = np.asarray(field(t0, x[:1])[1]).shape[1]
-
-    def rhs(tt, y):
-        v, g = field(tt, y[: n * dim].reshape(n, dim))
-        return np.concatenate([np.asarray(v).ravel(), np.asarray(g).ravel()])
-
-    y0 = np.concatenate([x.ravel(), np.zeros(n * m)])
-    sol = solve_ivp(rhs, (t0, t1), y0, method=method, rtol=max(rtol, RTOL_FLOOR), atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"augmented ODE failed: {sol.message}")
-    y = sol.y[:, -1]
-    return Augmented(y[: n * dim].reshape(n, dim), y[n * dim:].reshape(n, m), int(sol.nfev))
 
 
 def _richardson(field, log_p_end, x, t0, t1, rtol, atol):

@@ -357,18 +357,12 @@ def render(sheet: Sheet, seed: int, results: Sequence[Result], facts_of=lambda c
 def write(sheet: Sheet, seed: int, claims: Sequence, out_dir: Path, auditor, jobs: int = 1) -> Path:
     """Audit `sheet` on `claims` and write `out_dir/report.tex` with the figures it includes
     (`out_dir/figures/*.pdf`); truths and figures share one pool of `jobs` forked workers."""
-    from .figures import write as write_figures
+    from .figures import figure_names, write as write_figures
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names: list[str] = []
-    for claim in claims:
-        names += [n for n in claim.figures if n not in names]
-    write_figures(names, out_dir / FIGURE_SUBDIR, auditor, formats=("pdf",), jobs=jobs, claims=claims)
-    results = auditor.audit(sheet, claims)
-    extra = [n for r in results for n in r.evidence.figures if n not in names]
-    if extra:  # a judge may show a figure its claim does not list
-        write_figures(list(dict.fromkeys(extra)), out_dir / FIGURE_SUBDIR, auditor, formats=("pdf",))
+    write_figures(figure_names(claims), out_dir / FIGURE_SUBDIR, auditor, formats=("pdf",), jobs=jobs, claims=claims)
+    results = auditor.audit(sheet, claims)  # judges show only figures their claim lists (tested)
     path = out_dir / "report.tex"
     path.write_text(render(sheet, seed, results, lambda claim: auditor.truth(claim).facts),
                     encoding="utf-8")

@@ -10,7 +10,7 @@ from ..parallel import pool_stages
 from . import q1, q2, q3, q4_affine, q4_bridges, q4_flows
 from .style import FORMATS
 
-__all__ = ["FIGURES", "write"]
+__all__ = ["FIGURES", "figure_names", "write"]
 
 FIGURES: dict[str, Callable[..., list[Path]]] = {
     **q1.FIGURES,
@@ -20,6 +20,14 @@ FIGURES: dict[str, Callable[..., list[Path]]] = {
     **q4_bridges.FIGURES,
     **q4_flows.FIGURES,
 }
+
+
+def figure_names(claims: Iterable) -> list[str]:
+    """The figures the claims list, each once, in the claims' order."""
+    names: list[str] = []
+    for claim in claims:
+        names += [n for n in claim.figures if n not in names]
+    return names
 
 
 def write(names: Sequence[str], out_dir: Path, auditor, formats: Sequence[str] = FORMATS,
