@@ -1,15 +1,17 @@
 """Throughput of exact log-likelihoods (d = 2, RF linear path, 3-component mixture) at a per-point
-|error| <= 1e-8, the cost of one field evaluation, and the time of the q2 audit.
+|error| <= 1e-8 on 1 and 2 threads, why the tolerances stay tight (the Richardson estimate against the
+measured error, per tolerance), and the time of the q2 audit.
 Run: python benchmarks/bench_q2.py [repeats]  (best of `repeats`, default 3: the machine is shared)"""
 import sys
 import time
 
 import numpy as np
 
+from verify import mixture_ode
 from verify.audit import Auditor
-from verify.likelihood_ode import log_likelihood
+from verify.likelihood_ode import log_likelihood, richardson
 from verify.q2 import CLAIMS
-from verify.q2_fields import RFVelocity, standard_normal_log_prob, test_mixture, test_points
+from verify.q2_fields import RFVelocity, VPFlow, standard_normal_log_prob, test_mixture, test_points
 from verify.q2_runs import ATOL, RTOL, TOL
 
 
@@ -24,28 +26,54 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def field_cost(field, x: np.ndarray, repeats: int) -> float:
-    """ms per field evaluation for all rows of x, each row at its own time in [0, 1]."""
-    t = np.linspace(0.0, 1.0, len(x))
-    xf = np.asfortranarray(x)  # the integrator hands the field a transposed points-last view
-    dt, _ = best_time(lambda: [field(t, xf) for _ in range(100)], repeats)
-    return dt / 100 * 1e3
+    """ns per evaluation of the compiled field at one point (mean over the rows of x)."""
+    kind, params, sched = field.kernel
+    one = np.zeros((1, x.shape[1]))
+    t_one, _ = best_time(lambda: mixture_ode.solve(kind, params, sched, one, 0.5, 0.5, 1, 1), repeats)
+    start = time.perf_counter()
+    _, _, evals = mixture_ode.solve(kind, params, sched, x, 1.0, 0.0, RTOL, ATOL)
+    return (time.perf_counter() - start - t_one) / evals.sum() * 1e9
+
+
+def throughput(mix, x, repeats: int):
+    field = RFVelocity(mix)
+    log_likelihood(field, standard_normal_log_prob, x[:2], 1.0, 0.0)  # compile or load the cache
+    for threads in (1, 2):
+        dt, sol = best_time(lambda: log_likelihood(field, standard_normal_log_prob, x, 1.0, 0.0,
+                                                   tol=TOL, rtol=RTOL, atol=ATOL, threads=threads),
+                            repeats)
+        print(f"{len(x)} points in {dt:.3f} s = {len(x) / dt:.0f} points/s on {threads} thread(s) "
+              f"(best of {repeats})")
+    err = np.abs(sol.value - mix.log_prob(x))
+    print(f"  evaluations per point: mean {sol.evals.mean():.0f}, max {sol.evals.max()}, "
+          f"~{field_cost(field, x, repeats):.0f} ns each; rounds {np.bincount(sol.rounds)[1:].tolist()}")
+    print(f"  max |error| vs analytic {err.max():.2g}, max per-point estimate "
+          f"{sol.error_estimate.max():.2g}, points with error > estimate {int(np.sum(err > sol.error_estimate))}"
+          f", estimate <= tol ({TOL:g}) {sol.within_tol}")
+
+
+def tolerance_study(mix):
+    """Per first-round tolerance: the halved value's error over |adaptive - halved| (the estimate;
+    must stay < 1) and over |adaptive - halved| / 255 (the textbook Richardson estimate)."""
+    x = test_points(mix, 1000, np.random.default_rng(0), radii=(4.0, 6.0, 8.0))
+    exact = mix.log_prob(x)
+    print("tolerance study (1024 points, tails to radius 8): max of error / estimate")
+    for name, field, t0, t1, end in (("RF", RFVelocity(mix), 1.0, 0.0, standard_normal_log_prob),
+                                     ("VP", VPFlow(mix), 0.0, 1.0, None)):
+        end = end or field.log_p_T
+        for tol in (1e-10, 1e-9, 1e-8, 1e-7, 1e-6):
+            coarse, fine, evals = richardson(field, x, t0, t1, tol, tol, threads=2)
+            value = end(fine[:, :2]) + fine[:, 2]
+            diff = np.abs(end(coarse[:, :2]) + coarse[:, 2] - value)
+            ratio = np.abs(value - exact) / diff
+            print(f"  {name} rtol = atol = {tol:g}: evals {evals.mean():4.0f}, error/|diff| "
+                  f"{ratio.max():.3g}, error/(|diff|/255) {255 * ratio.max():.3g}")
 
 
 def main(repeats: int = 3):
     mix = test_mixture(2)
-    x = test_points(mix, 984, np.random.default_rng(0))  # 1000 points, 16 in the tails
-    field = RFVelocity(mix)
-    dt, sol = best_time(lambda: log_likelihood(field, standard_normal_log_prob, x, 1.0, 0.0,
-                                               tol=TOL, rtol=RTOL, atol=ATOL), repeats)
-    err = np.abs(sol.value - mix.log_prob(x))
-    print(f"{len(x)} points in {dt:.3f} s = {len(x) / dt:.0f} points/s (best of {repeats})")
-    print(f"  field: {field_cost(field, x, repeats):.3f} ms per evaluation of 1000 points; "
-          f"{sol.nfev} field calls in the solve ({dt / sol.nfev * 1e3:.3f} ms per call on average)")
-    print(f"  evaluations per point: mean {sol.evals.mean():.0f}, max {sol.evals.max()}; "
-          f"rounds {np.bincount(sol.rounds)[1:].tolist()}")
-    print(f"  max |error| vs analytic {err.max():.2g}, max per-point estimate {sol.error_estimate.max():.2g}"
-          f", points with error > estimate {int(np.sum(err > sol.error_estimate))}, "
-          f"estimate <= tol ({TOL:g}) {sol.within_tol}")
+    throughput(mix, test_points(mix, 984, np.random.default_rng(0)), repeats)  # 16 in the tails
+    tolerance_study(mix)
     auditor = Auditor(0)
     start = time.perf_counter()
     for c in CLAIMS:

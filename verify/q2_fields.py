@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import mixture_ode
 from .models import GaussianMixture, VPSchedule
 from .q4_fields import (eigen_vf_divergence, linear_schedule, mixture_eigenbasis,
                         noised_posterior, rotate, unrotate)
@@ -70,11 +71,13 @@ def standard_normal_log_prob(x: np.ndarray) -> np.ndarray:
 class VPFlow:
     """Probability-flow field $v = -\\frac12\\beta(t)(x + s_t(x))$; integrands
     $[\\nabla\\cdot v, \\beta\\nabla\\cdot s]$ with $\\nabla\\cdot v = -\\frac12\\beta(d + \\nabla\\cdot s)$.
-    `t`: a scalar or one time per row of x (n,)."""
+    `t`: a scalar or one time per row of x (n,). `kernel`: the same field in `verify.mixture_ode`."""
 
     def __init__(self, mixture: GaussianMixture, schedule: VPSchedule = VPSchedule()):
         self.mixture, self.schedule, self.d = mixture, schedule, mixture.dim
         self.basis = mixture_eigenbasis(mixture)
+        self.kernel = (mixture_ode.VP_FLOW, mixture_ode.mixture_params(self.basis),
+                       (schedule.beta_min, schedule.beta_max))
 
     def marginal(self, t: float) -> GaussianMixture:
         return self.mixture.noised(float(self.schedule.alpha(t)), float(self.schedule.sigma(t)))
@@ -97,11 +100,13 @@ class VPFlow:
 class RFVelocity:
     """Rectified-flow marginal velocity for a mixture target (linear path, N(0, I) source, flow time:
     source at 0, data at 1) and its divergence, both from `verify.q4_fields` (one formula, two users);
-    integrands $[\\nabla\\cdot u]$. `t`: a scalar or one time per row of x (n,)."""
+    integrands $[\\nabla\\cdot u]$. `t`: a scalar or one time per row of x (n,). `kernel`: the same
+    field in `verify.mixture_ode`."""
 
     def __init__(self, mixture: GaussianMixture):
         self.mixture, self.d = mixture, mixture.dim
         self.basis = mixture_eigenbasis(mixture)
+        self.kernel = (mixture_ode.RF_LINEAR, mixture_ode.mixture_params(self.basis), (0.0, 0.0))
 
     def marginal(self, t: float) -> GaussianMixture:
         return self.mixture.noised(float(t), 1.0 - float(t))

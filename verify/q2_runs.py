@@ -80,7 +80,7 @@ def vp_run(mixture, x: np.ndarray, rng: np.random.Generator, *, schedule=VPSched
     out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "bound": sol.error_estimate,
            "log_pT": sol.log_p_end, "int_div_v": sol.integrals[:, 0],
            "int_beta_div_s": sol.integrals[:, 1], "int_beta": float(schedule.integrated_beta(T)),
-           "d": mixture.dim, "x_T": sol.x_end, "nfev": sol.nfev}
+           "d": mixture.dim, "x_T": sol.x_end, "evals": sol.evals}
     if draws:
         n = len(x)
         rep = np.repeat(x, draws, axis=0)
@@ -103,7 +103,7 @@ def rf_run(mixture, x: np.ndarray, *, variants: bool = False) -> dict:
     sol = log_likelihood(field, standard_normal_log_prob, x, 1.0, 0.0, tol=TOL, rtol=RTOL, atol=ATOL)
     out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "bound": sol.error_estimate,
            "log_p0": sol.log_p_end, "int_div_v": -sol.integrals[:, 0], "x_0": sol.x_end,
-           "nfev": sol.nfev}
+           "evals": sol.evals}
     if variants:
         out["fixed_int_div_v"] = -fixed_x_integrals(field, x, 1.0, 0.0)[:, 0]
         x_end, ints = separate_integrals(field, x, 1.0, 0.0)
