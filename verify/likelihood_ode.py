@@ -8,13 +8,12 @@ The solves run compiled and per point in `verify.mixture_ode`; a field here is a
 
 Error estimate: Richardson on each point's own mesh. The reported value comes from the adaptive mesh
 with every step halved; `error_estimate` is |adaptive - halved|, which is ~ the adaptive solve's error
-and ~256 times the halved one's (DOP853 has order 8). Asymptotic, not a rigorous bound, so it is
-used only where it was measured to hold with room: on 1024 q2 test points (tails to radius 8) at
-rtol = atol = 1e-10 the halved value's error stays >= 5.6 times below it for the VP flow and >= 9
-times for the rectified flow (>= 21 and >= 44 times where that error exceeds 1e-12). Looser
-tolerances leave the asymptotic regime: the textbook |adaptive - halved| / 255 is exceeded 600-1900
-times at 1e-8..1e-6, and |adaptive - halved| itself up to 7 times at 1e-7 (benchmarks/bench_q2.py
-prints the table). Points whose estimate exceeds `tol` are solved again at tighter tolerances.
+and ~256 times the halved one's (DOP853 has order 8). Asymptotic, not a rigorous bound; measured on
+1024 q2 test points with tails to radius 8 (benchmarks/bench_q2.py): at rtol = atol = 1e-10 no
+point's error exceeds it, for the rectified and the VP flow, while the textbook estimate
+|adaptive - halved| / 255 is exceeded at 58 and 14 points; from 1e-9 on, |adaptive - halved| itself
+fails at 1-2 points per tolerance. So the first round runs at 1e-10, and points whose estimate
+exceeds `tol` are solved again at tighter tolerances.
 """
 from __future__ import annotations
 

@@ -14,19 +14,28 @@ point's result never depends on the other points. Alongside the adaptive ("coars
 ("fine") solve of the same point takes two steps of h/2 for every accepted coarse step h: the coarse
 mesh with every step halved, whose error is ~$2^{-8}$ times the coarse one.
 
-Fields and solver share this one file on purpose: numba's on-disk cache (`cache=True`) notices edits
-to a function's own file only, so a field kept elsewhere could leave a stale compiled solver behind.
+Compiling takes ~10 s once; the code is then cached on disk (`cache=True`). Fields and solver share
+this one file on purpose: the cache notices edits to a function's own file only, so a field kept
+elsewhere could leave a stale compiled solver behind.
 """
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 
+import numba
 import numpy as np
 from numba import njit
 from scipy.integrate._ivp import dop853_coefficients as _dop853
 
 __all__ = ["RF_LINEAR", "VP_FLOW", "mixture_params", "n_integrands", "field", "solve",
            "UNDERFLOW", "TOO_MANY_ATTEMPTS", "NOT_FINITE", "MAX_ATTEMPTS"]
+
+if not numba.config.CACHE_DIR and not os.access(os.path.dirname(__file__), os.W_OK):
+    # the compiled code is cached in __pycache__ beside this file; where that is read-only numba
+    # would use ~/.cache, and the suite writes nothing outside the project and a temp dir
+    numba.config.CACHE_DIR = os.path.join(tempfile.gettempdir(), "dgm-verify-numba")
 
 RF_LINEAR, VP_FLOW = 0, 1  # field kinds: rectified flow (linear path, N(0, I) source); VP-SDE flow
 _BIG = 1e150  # fold the running product of c_kj into a log sum before it can overflow or underflow
