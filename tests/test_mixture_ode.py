@@ -12,7 +12,7 @@ def _kernel_field(numpy_field, times, x):
     """The compiled field at (t_i, x_i), row by row: (n, d + m)."""
     kind, params, sched = numpy_field.kernel
     out = np.empty((len(x), x.shape[1] + mixture_ode.n_integrands(kind)))
-    work = np.empty(4 * len(params[0]) * x.shape[1] + len(params[0]))
+    work = np.empty(mixture_ode.work_length(params))
     for i, (t, xi) in enumerate(zip(times, x)):
         mixture_ode.field(kind, t, xi, params, np.asarray(sched, float), work, out[i])
     return out

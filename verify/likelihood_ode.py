@@ -17,7 +17,7 @@ exceeds `tol` are solved again at tighter tolerances.
 """
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -60,18 +60,17 @@ def richardson(field, x: np.ndarray, t0: float, t1: float, rtol, atol, threads: 
     x = np.asarray(x, float)
     n = len(x)
     rtol, atol = (np.broadcast_to(np.asarray(v, float), (n,)) for v in (rtol, atol))
-    blocks = [slice(i, None, max(1, threads)) for i in range(min(max(1, threads), max(n, 1)))]
-    parts = [None] * len(blocks)
+    threads = max(1, min(threads, n))
+    blocks = [slice(i, None, threads) for i in range(threads)]
 
-    def run(i: int):
-        rows = blocks[i]
-        parts[i] = mixture_ode.solve(*field.kernel, x[rows], t0, t1, rtol[rows], atol[rows])
+    def solve(rows: slice):
+        return mixture_ode.solve(*field.kernel, x[rows], t0, t1, rtol[rows], atol[rows])
 
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(len(blocks))]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    if threads == 1:
+        parts = [solve(blocks[0])]
+    else:
+        with ThreadPoolExecutor(threads) as pool:  # numba releases the GIL; joined on exit
+            parts = list(pool.map(solve, blocks))
     coarse, fine, evals = (np.empty((n,) + p.shape[1:], p.dtype) for p in parts[0])
     for rows, (c, f, e) in zip(blocks, parts):
         coarse[rows], fine[rows], evals[rows] = c, f, e

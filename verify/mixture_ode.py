@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 from scipy.integrate._ivp import dop853_coefficients as _dop853
 
-__all__ = ["RF_LINEAR", "VP_FLOW", "mixture_params", "n_integrands", "field", "solve",
+__all__ = ["RF_LINEAR", "VP_FLOW", "mixture_params", "n_integrands", "work_length", "field", "solve",
            "UNDERFLOW", "TOO_MANY_ATTEMPTS", "NOT_FINITE", "MAX_ATTEMPTS"]
 
 if not numba.config.CACHE_DIR and not os.access(os.path.dirname(__file__), os.W_OK):
@@ -51,6 +51,13 @@ def mixture_params(basis) -> tuple[np.ndarray, ...]:
 def n_integrands(kind: int) -> int:
     """RF: $[\\nabla\\cdot u]$; VP: $[\\nabla\\cdot v, \\beta\\nabla\\cdot s]$."""
     return 1 if kind == RF_LINEAR else 2
+
+
+@njit(cache=True, nogil=True)
+def work_length(params) -> int:
+    """Scratch floats a field call needs: 4Kd (z, y and two per-field slots) + K (responsibilities)."""
+    n_comp, d = params[2].shape
+    return 4 * n_comp * d + n_comp
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -87,9 +94,10 @@ def _posterior(x, a, b, params, work):
 
 @njit(cache=True, nogil=True, inline="always")
 def _rf_field(t, x, params, work, out):
-    """Linear path $a = t$, $b = 1 - t$: $u = \\sum_k r_k Q_k u_k'$ with $u_k' = \\mu_k' + \\gamma_k y_k$,
-    $\\gamma_k = (t\\lambda_k - (1 - t))/c_k$; $\\nabla\\cdot u = \\sum_k r_k(\\sum_j\\gamma_{kj}
-    - (u_k' - Q_k^T u)\\cdot z_k)$. Writes u to out[:d], the divergence to out[d]."""
+    """Linear path $a = t$, $b = 1 - t$: $u = \\sum_k r_k Q_k u_k'$ with
+    $u_k' = \\mu_k' + \\gamma_k y_k$, $\\gamma_k = (t\\lambda_k - (1 - t))/c_k$;
+    $\\nabla\\cdot u = \\sum_k r_k(\\sum_j\\gamma_{kj} - (u_k' - Q_k^T u)\\cdot z_k)$. Writes u to
+    out[:d], the divergence to out[d]."""
     _, q, lam, mu = params
     n_comp, d = lam.shape
     kd = n_comp * d
@@ -122,9 +130,10 @@ def _rf_field(t, x, params, work, out):
 
 @njit(cache=True, nogil=True, inline="always")
 def _vp_field(t, x, params, beta_min, beta_max, work, out):
-    """$v = -\\frac12\\beta(x + s)$ with $\\alpha = e^{-\\frac12\\int\\beta}$, $\\sigma^2 = 1 - \\alpha^2$,
-    score $s = -\\sum_k r_k Q_k z_k$, $\\Delta\\log p = \\sum_k r_k(|z_k + Q_k^T s|^2 - \\sum_j 1/c_{kj})$.
-    Writes v to out[:d], $-\\frac12\\beta(d + \\Delta\\log p)$ to out[d], $\\beta\\Delta\\log p$ to out[d + 1]."""
+    """$v = -\\frac12\\beta(x + s)$ with $\\alpha = e^{-\\frac12\\int\\beta}$,
+    $\\sigma^2 = 1 - \\alpha^2$, score $s = -\\sum_k r_k Q_k z_k$,
+    $\\Delta\\log p = \\sum_k r_k(|z_k + Q_k^T s|^2 - \\sum_j 1/c_{kj})$. Writes v to out[:d],
+    $-\\frac12\\beta(d + \\Delta\\log p)$ to out[d], $\\beta\\Delta\\log p$ to out[d + 1]."""
     _, q, lam, _ = params
     n_comp, d = lam.shape
     kd = n_comp * d
@@ -315,9 +324,8 @@ def _solve_point(kind, params, sched, work, x, t0, t1, rtol, atol, coarse, fine,
 @njit(cache=True, nogil=True)
 def _solve_rows(kind, params, sched, x, m, t0, t1, rtol, atol, coef):
     n, dim = x.shape
-    n_comp = params[2].shape[0]
     coarse, fine = np.empty((n, dim + m)), np.empty((n, dim + m))
-    evals, work = np.empty(n, np.int64), np.empty(4 * n_comp * dim + n_comp)
+    evals, work = np.empty(n, np.int64), np.empty(work_length(params))
     for p in range(n):
         evals[p] = _solve_point(kind, params, sched, work, x[p], t0, t1, rtol[p], atol[p],
                                 coarse[p], fine[p], coef)
