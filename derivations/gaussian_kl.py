@@ -1,7 +1,8 @@
-r"""KL divergence between isotropic Gaussians with a common mean, by integration (question 1(b)).
+r"""KL divergence between isotropic Gaussians with a common mean, integrated (question 1(b)).
 
 $KL(N(\mu, s_1^2 I_d) \| N(\mu, s_0^2 I_d)) = \frac d2 (r - 1 - \log r)$, $r = s_1^2/s_0^2$: derived in 1-D
-by integrating the log-ratio against the first density, then summed over the d independent
+by integrating the log-ratio against the first density (a polynomial in the standardised variable,
+so by the standard-normal moments), then summed over the d independent
 coordinates; it increases in $s_1$ on $s_1 > s_0$. For the joint laws
 $q_\sigma(\tilde x, x) = q_0(x) N(\tilde x; x, \sigma^2 I)$ the factor $q_0$ cancels in the log-ratio, so
 $KL(q_{\sigma_j} \| q_{\sigma_0})$ is this Gaussian KL for every $q_0$ (homework eq. (3)).
@@ -9,6 +10,8 @@ $KL(q_{\sigma_j} \| q_{\sigma_0})$ is this Gaussian KL for every $q_0$ (homework
 from functools import lru_cache
 
 import sympy as sp
+
+from .dsm import gaussian_expectation
 
 __all__ = ["x", "y", "mu", "s0", "s1", "d", "sigma_0", "sigma_j", "gaussian_density",
            "kl_1d", "kl_1d_reverse", "kl_product_2d", "kl_isotropic", "kl_answer_form",
@@ -26,24 +29,13 @@ def gaussian_density(var: sp.Symbol, mean: sp.Expr, sd: sp.Expr) -> sp.Expr:
     return sp.exp(-(var - mean) ** 2 / (2 * sd ** 2)) / (sp.sqrt(2 * sp.pi) * sd)
 
 
-def _standard_normal_integral(poly: sp.Expr, variables) -> sp.Expr:
-    r"""$\int \prod_i \phi(z_i)\, poly\, dz$ over $R^n$, integrated term by term by sympy."""
-    total = sp.S(0)
-    for term in sp.Add.make_args(sp.expand(poly)):
-        value = term
-        for v in variables:
-            value = sp.integrate(value * sp.exp(-v ** 2 / 2) / sp.sqrt(2 * sp.pi),
-                                 (v, -sp.oo, sp.oo), conds="none")
-        total += value
-    return sp.expand(total)
-
-
 def _kl_integral(sa: sp.Expr, sb: sp.Expr) -> sp.Expr:
-    r"""$\int N(x;\mu,s_a^2)[\log N(x;\mu,s_a^2) - \log N(x;\mu,s_b^2)]dx$, with $x = \mu + s_a z$
-    (so $N(x;\mu,s_a^2)dx = \phi(z)dz$), integrated by sympy."""
+    r"""$\int N(x;\mu,s_a^2)[\log N(x;\mu,s_a^2) - \log N(x;\mu,s_b^2)]dx$: with $x = \mu + s_a z$
+    (so $N(x;\mu,s_a^2)dx = \phi(z)dz$) the log-ratio is a polynomial in z, integrated against
+    $\phi$ by the standard-normal moments (`dsm.gaussian_expectation`)."""
     p, q = gaussian_density(x, mu, sa), gaussian_density(x, mu, sb)
     log_ratio = sp.expand(sp.expand_log(sp.log(p) - sp.log(q), force=True))
-    return _standard_normal_integral(log_ratio.subs(x, mu + sa * z1), [z1])
+    return gaussian_expectation(log_ratio.subs(x, mu + sa * z1), [z1])
 
 
 @lru_cache(maxsize=None)
@@ -64,7 +56,7 @@ def kl_product_2d() -> sp.Expr:
     p = gaussian_density(x, mu, s1) * gaussian_density(y, mu, s1)
     q = gaussian_density(x, mu, s0) * gaussian_density(y, mu, s0)
     log_ratio = sp.expand(sp.expand_log(sp.log(p) - sp.log(q), force=True))
-    return _standard_normal_integral(log_ratio.subs({x: mu + s1 * z1, y: mu + s1 * z2}), [z1, z2])
+    return gaussian_expectation(log_ratio.subs({x: mu + s1 * z1, y: mu + s1 * z2}), [z1, z2])
 
 
 @lru_cache(maxsize=None)

@@ -30,6 +30,13 @@ def test_c_is_minus_half_expected_trace_variance():
     assert sp.simplify(D.c - dsm.c_closed_form(2)) == 0
 
 
+def test_gaussian_moments_are_sympys_integrals():
+    z = sp.Symbol("z", real=True)
+    for k in range(7):  # E z^k = (k - 1)!! for even k, 0 for odd k: against the integral itself
+        integral = sp.integrate(z ** k * sp.exp(-z ** 2 / 2) / sp.sqrt(2 * sp.pi), (z, -sp.oo, sp.oo))
+        assert sp.simplify(dsm.gaussian_expectation(z ** k, [z]) - integral) == 0
+
+
 def test_gaussian_expectation_matches_monte_carlo():
     z = sp.symbols("z0 z1", real=True)
     val = dsm.gaussian_expectation((z[0] + 2 * z[1]) ** 4 + z[0] ** 2, z)

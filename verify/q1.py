@@ -290,8 +290,12 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
                               f"{max(v['max_rel_err'] for v in rows):.2g}"))
     agree = bool(mono and free and joint["violations"] == 0)
     needed = bool(joint["violations"] > 0 and joint["worst_rel_margin_inside"] >= 0)
+    # the sheet's KL direction is judged against both derived forms; derived here (sympy, ~0.7 s) so
+    # that judging a sheet stays cheap
+    reverse = gaussian_kl.kl_1d_reverse().subs({s1: sigma_j, s0: sigma_0}) * d_sym
     return Truth(tuple(checks), {"agree": agree, "condition_needed": needed, "mc": mc,
-                                 "joint": joint, "marginal": marg, "derivation": q1b_derivation()})
+                                 "joint": joint, "marginal": marg, "derivation": q1b_derivation(),
+                                 "kl_true": gaussian_kl.kl_answer_form(), "kl_reverse": reverse})
 
 
 def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
@@ -300,11 +304,11 @@ def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     checks.append(Check.conclusion("agree with the professor (joint laws)", answer.get("agree"),
                                    f["agree"]))
     if "kl_gaussian" in answer:
-        true = gaussian_kl.kl_answer_form()
+        true = f["kl_true"]
         eq = equivalent(answer["kl_gaussian"], true, KL_DOMAIN)
-        rev = gaussian_kl.kl_1d_reverse().subs({gaussian_kl.s1: sigma_j, gaussian_kl.s0: sigma_0}) * d_sym
         note = ("; it is the reverse direction KL(N(sigma_0)||N(sigma_j))"
-                if not eq.equal and equivalent(answer["kl_gaussian"], rev, KL_DOMAIN).equal else "")
+                if not eq.equal and equivalent(answer["kl_gaussian"], f["kl_reverse"], KL_DOMAIN).equal
+                else "")
         checks.append(Check.exact("kl_gaussian = KL(N(mu, sigma_j^2 I)||N(mu, sigma_0^2 I)) (stated "
                                   "direction)", eq.equal, value=str(answer["kl_gaussian"]),
                                   expected=str(true), detail=eq.describe() + note, role=Role.PART))
