@@ -56,7 +56,10 @@ def test_tighter_rounds_run_only_for_points_over_tolerance():
     assert np.all(both.error_estimate[over] < first.error_estimate[over])
 
 
-def test_a_failed_solve_raises():
+def test_a_failed_solve_raises_naming_the_callers_row():
+    x = np.array([[0.0, 0.0], [np.nan, 0.0]])
+    field = RFVelocity(mixture(2))
     with pytest.raises(RuntimeError, match="row 1: the step size is not finite"):
-        log_likelihood(RFVelocity(mixture(2)), standard_normal_log_prob,
-                       np.array([[0.0, 0.0], [np.nan, 0.0]]), 1.0, 0.0)
+        log_likelihood(field, standard_normal_log_prob, x, 1.0, 0.0)
+    with pytest.raises(RuntimeError, match="row 7: "):
+        richardson(field, x, 1.0, 0.0, 1e-10, 1e-10, rows=np.array([5, 7]))

@@ -31,10 +31,14 @@ def test_compiled_fields_equal_the_numpy_fields(make, d):
 
 
 def test_log_determinant_survives_a_dimension_where_the_product_underflows():
-    # d = 400, variances 0.1 at t = 1 (VP: c = lambda there): prod c = 1e-400 underflows float64
+    # d = 400, VP at t = 0 (c = lambda): prod c = 1e-400 underflows float64, and the two components'
+    # determinants differ by e^{400 log(1.005)} ~ e^2, so a wrong log-determinant moves the weights
     d, sch = 400, VPSchedule()
-    mix = GaussianMixture(np.array([0.6, 0.4]), np.zeros((2, d)), np.stack([0.1 * np.eye(d)] * 2))
+    covs = np.stack([0.1 * np.eye(d), 0.1005 * np.eye(d)])
+    mix = GaussianMixture(np.array([0.6, 0.4]), np.zeros((2, d)), covs)
     x = np.full((1, d), 0.05)
+    weights = np.exp(mix.component_log_probs(x) - mix.log_prob(x)[:, None])
+    assert np.all(weights > 0.05)  # both components matter at x (what the test needs)
     ref = VPFlow(mix, sch)
     v, g = ref(np.zeros(1), x)
     np.testing.assert_allclose(_kernel_field(ref, [0.0], x), np.hstack([v, g]), rtol=1e-11)
@@ -55,30 +59,60 @@ def test_adaptive_and_halved_solves_of_a_gaussian_flow_are_exact_to_tolerance():
     assert np.all(evals > 0)
 
 
-def test_solver_matches_solve_ivp_reference():
+def _scipy_per_point(field, x, t0, t1, tol):
+    """scipy's DOP853 on one point's augmented ODE: (solution, the field as scipy calls it)."""
     from scipy.integrate import solve_ivp
+    d = len(x)
+
+    def rhs(t, y):
+        v, g = field(np.array([t]), y[None, :d])
+        return np.concatenate([v[0], g[0]])
+
+    y0 = np.concatenate([x, np.zeros(mixture_ode.n_integrands(field.kernel[0]))])
+    return solve_ivp(rhs, (t0, t1), y0, method="DOP853", rtol=tol, atol=tol), rhs
+
+
+@pytest.mark.parametrize("make, t0, t1", [(RFVelocity, 1.0, 0.0), (VPFlow, 0.0, 1.0)],
+                         ids=["rf-backward", "vp-forward"])
+def test_each_point_takes_scipys_steps_and_the_fine_solve_halves_them(make, t0, t1):
+    from scipy.integrate._ivp import dop853_coefficients as tab
+    from scipy.integrate._ivp.rk import rk_step
     mix = mixture(2)
-    x = points(mix, 6, np.random.default_rng(4), radii=(5.0,))
-    field = RFVelocity(mix)
-    _, fine, _ = mixture_ode.solve(*field.kernel, x, 1.0, 0.0, 1e-12, 1e-12)
+    x = points(mix, 3, np.random.default_rng(4), radii=(5.0,))[[0, 1, 2, 3, 8]]  # 2 tail points
+    field = make(mix)
+    coarse, fine, evals = mixture_ode.solve(*field.kernel, x, t0, t1, 1e-9, 1e-9)
+    for i, xi in enumerate(x):
+        ref, rhs = _scipy_per_point(field, xi, t0, t1, 1e-9)
+        accepted = len(ref.t) - 1
+        rejected = (ref.nfev - 2) // 12 - accepted  # scipy: 2 to start, then 12 per attempt
+        # ours: 2 to start, 11 per attempt, and per accepted step 23 (fine lane) + 2 (FSAL, both
+        # lanes) except after the last: the same accepted and rejected steps as scipy's controller
+        assert evals[i] == 11 * rejected + 36 * accepted
+        np.testing.assert_allclose(coarse[i], ref.y[:, -1], rtol=0, atol=1e-12)
+        y, f = ref.y[:, 0].copy(), rhs(t0, ref.y[:, 0])
+        s = tab.N_STAGES
+        k = np.empty((s + 1, len(y)))
+        for lo, hi in zip(ref.t[:-1], ref.t[1:]):  # scipy's step on the halved mesh
+            for a, b in ((lo, 0.5 * (lo + hi)), (0.5 * (lo + hi), hi)):
+                y, f = rk_step(rhs, a, y, f, b - a, tab.A[:s, :s], tab.B, tab.C[:s], k)
+        np.testing.assert_allclose(fine[i], y, rtol=0, atol=1e-12)
 
-    n = x.size  # state entries of the points; their integrals follow (one per point)
 
-    def stacked(t, y):  # scipy's reference: one state vector for the whole batch
-        v, g = field(t, y[:n].reshape(x.shape))
-        return np.concatenate([v.ravel(), g.ravel()])
-
-    ref = solve_ivp(stacked, (1.0, 0.0), np.concatenate([x.ravel(), np.zeros(len(x))]),
-                    method="DOP853", rtol=1e-12, atol=1e-12).y[:, -1]
-    # both solves ~1e-11 accurate (global errors of 1e-12 local tolerances)
-    np.testing.assert_allclose(fine[:, :2].ravel(), ref[:n], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(fine[:, 2], ref[n:], rtol=0, atol=1e-9)
+def test_points_that_are_or_turn_nan_fail_fast_with_a_failure_code():
+    x = np.array([[0.5, 0.5], [np.nan, 0.0], [1e200, 0.0]])  # the last overflows the field
+    kernel = RFVelocity(mixture(2)).kernel
+    for t1 in (0.0, 1.0):  # a real span, and an empty one
+        _, _, evals = mixture_ode.solve(*kernel, x, 1.0, t1, 1e-10, 1e-10)
+        assert evals[0] > 0 and evals[1] == mixture_ode.NOT_FINITE
+    assert mixture_ode.solve(*kernel, x, 1.0, 0.0, 1e-10, 1e-10)[2][2] == mixture_ode.NOT_FINITE
 
 
-def test_a_point_that_is_nan_fails_fast_with_a_failure_code():
-    x = np.array([[0.5, 0.5], [np.nan, 0.0]])
-    _, _, evals = mixture_ode.solve(*RFVelocity(mixture(2)).kernel, x, 1.0, 0.0, 1e-10, 1e-10)
-    assert evals[0] > 0 and evals[1] == mixture_ode.NOT_FINITE
+def test_bad_tolerances_and_time_spans_are_refused():
+    kernel, x = RFVelocity(mixture(2)).kernel, np.zeros((1, 2))
+    with pytest.raises(ValueError, match="rtol and atol must be positive"):
+        mixture_ode.solve(*kernel, x, 1.0, 0.0, 1e-10, 0.0)
+    with pytest.raises(ValueError, match="time span must be finite"):
+        mixture_ode.solve(*kernel, x, np.nan, 0.0, 1e-10, 1e-10)
 
 
 def test_an_empty_time_span_returns_the_start():

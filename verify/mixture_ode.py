@@ -14,7 +14,7 @@ point's result never depends on the other points. Alongside the adaptive ("coars
 ("fine") solve of the same point takes two steps of h/2 for every accepted coarse step h: the coarse
 mesh with every step halved, whose error is ~$2^{-8}$ times the coarse one.
 
-Compiling takes ~10 s once; the code is then cached on disk (`cache=True`). Fields and solver share
+Compiling takes ~10-13 s once; the code is then cached on disk (`cache=True`). Fields and solver share
 this one file on purpose: the cache notices edits to a function's own file only, so a field kept
 elsewhere could leave a stale compiled solver behind.
 """
@@ -30,12 +30,28 @@ from numba import njit
 from scipy.integrate._ivp import dop853_coefficients as _dop853
 
 __all__ = ["RF_LINEAR", "VP_FLOW", "mixture_params", "n_integrands", "work_length", "field", "solve",
-           "UNDERFLOW", "TOO_MANY_ATTEMPTS", "NOT_FINITE", "MAX_ATTEMPTS"]
+           "UNDERFLOW", "TOO_MANY_ATTEMPTS", "NOT_FINITE", "MAX_ATTEMPTS", "RTOL_FLOOR"]
 
-if not numba.config.CACHE_DIR and not os.access(os.path.dirname(__file__), os.W_OK):
-    # the compiled code is cached in __pycache__ beside this file; where that is read-only numba
-    # would use ~/.cache, and the suite writes nothing outside the project and a temp dir
-    numba.config.CACHE_DIR = os.path.join(tempfile.gettempdir(), "dgm-verify-numba")
+
+
+def _private_temp_cache() -> str:
+    """This user's own cache folder in the temp dir (mode 0700, owned by us), else a fresh one."""
+    if not hasattr(os, "getuid"):  # not POSIX: no ownership to check
+        return tempfile.mkdtemp(prefix="dgm-verify-numba-")
+    path = os.path.join(tempfile.gettempdir(), f"dgm-verify-numba-{os.getuid()}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.stat(path)
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return tempfile.mkdtemp(prefix="dgm-verify-numba-")
+    return path
+
+
+_PYCACHE = os.path.join(os.path.dirname(__file__), "__pycache__")
+if not numba.config.CACHE_DIR and not os.access(
+        _PYCACHE if os.path.isdir(_PYCACHE) else os.path.dirname(__file__), os.W_OK):
+    # numba caches compiled code in __pycache__ beside this file; where that is read-only it would
+    # use ~/.cache, and the suite writes nothing outside the project and a temp dir
+    numba.config.CACHE_DIR = _private_temp_cache()
 
 RF_LINEAR, VP_FLOW = 0, 1  # field kinds: rectified flow (linear path, N(0, I) source); VP-SDE flow
 _BIG = 1e150  # fold the running product of c_kj into a log sum before it can overflow or underflow
@@ -181,6 +197,7 @@ COEFFICIENTS = tuple(np.ascontiguousarray(v, dtype=float) for v in (
     _dop853.A[:STAGES, :STAGES], _dop853.B, _dop853.C[:STAGES], _dop853.E5[:STAGES],
     _dop853.E3[:STAGES]))
 MAX_ATTEMPTS = 100_000  # step attempts per point before giving up
+RTOL_FLOOR = 1e-13  # below ~100 float64 eps rounding dominates (solve_ivp warns there too)
 UNDERFLOW, TOO_MANY_ATTEMPTS, NOT_FINITE = -1, -2, -3  # failure codes in place of evaluations
 _SAFETY, _MIN_FACTOR, _MAX_FACTOR = 0.9, 0.2, 10.0
 _EPS = 2.220446049250313e-16
@@ -282,6 +299,8 @@ def _solve_point(kind, params, sched, work, x, t0, t1, rtol, atol, coarse, fine,
     for i in range(size):
         coarse[i] = x[i] if i < dim else 0.0
         fine[i] = coarse[i]
+        if not math.isfinite(coarse[i]):
+            return NOT_FINITE
     field(kind, t0, coarse, params, sched, work, f)
     if t0 == t1:
         return 1
@@ -316,8 +335,8 @@ def _solve_point(kind, params, sched, work, x, t0, t1, rtol, atol, coarse, fine,
         rejected = not accepted
         if not math.isfinite(h):
             return NOT_FINITE
-        if abs(h) <= 8 * _EPS * max(abs(t), 1.0):
-            return UNDERFLOW
+        if abs(h) <= 8 * _EPS * max(abs(t), 1.0):  # shrunk to nothing: by NaN/inf, or truly
+            return UNDERFLOW if math.isfinite(err) else NOT_FINITE
     return TOO_MANY_ATTEMPTS
 
 
@@ -332,14 +351,20 @@ def _solve_rows(kind, params, sched, x, m, t0, t1, rtol, atol, coef):
     return coarse, fine, evals
 
 
-def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, rtol: np.ndarray,
-          atol: np.ndarray):
+def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, rtol, atol):
     """Coarse and fine solves of every row of `x` (n, d) from t0 to t1 with the field `kind`,
-    per-point tolerances (n,): (coarse (n, d + m), fine (n, d + m)) = (state, integrals) at t1, and
-    the field evaluations per point (n,), or there a failure code: `UNDERFLOW` (step size),
-    `TOO_MANY_ATTEMPTS`, `NOT_FINITE` (a step size that is NaN or inf, e.g. from a NaN point).
-    `sched` = (beta_min, beta_max) for `VP_FLOW`. Releases the GIL."""
+    per-point tolerances (scalars or (n,); rtol floored at `RTOL_FLOOR`): (coarse (n, d + m),
+    fine (n, d + m)) = (state, integrals) at t1, and the field evaluations per point (n,), or
+    there a failure code: `UNDERFLOW` (step size), `TOO_MANY_ATTEMPTS`, `NOT_FINITE` (a NaN or inf
+    point, or a field that turned NaN or inf). `sched` = (beta_min, beta_max) for `VP_FLOW`.
+    Releases the GIL."""
     n = len(x)
-    tols = (np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (n,))) for v in (rtol, atol))
+    rtol, atol = (np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (n,)))
+                  for v in (rtol, atol))
+    if not (np.all(rtol > 0) and np.all(atol > 0)):
+        raise ValueError("rtol and atol must be positive")
+    if not (math.isfinite(t0) and math.isfinite(t1)):
+        raise ValueError(f"the time span must be finite, got {t0} to {t1}")
     return _solve_rows(kind, params, np.asarray(sched, float), np.ascontiguousarray(x, dtype=float),
-                       n_integrands(kind), float(t0), float(t1), *tols, COEFFICIENTS)
+                       n_integrands(kind), float(t0), float(t1), np.maximum(rtol, RTOL_FLOOR), atol,
+                       COEFFICIENTS)
