@@ -33,3 +33,30 @@ def test_a_rerun_gives_the_same_bytes(tmp_path, auditor, written_figures):
     names = ["q4d_alpha_sigma", "q1b_kl_vs_sigma"]
     again = digest(write(names, tmp_path, auditor))
     assert again == digest(written_figures[n] for n in again)
+
+
+def test_no_text_is_cut_at_the_edge_of_its_figure(auditor, monkeypatch, tmp_path):
+    # the figures are laid out with fixed margins (verify.figures.style.MARGINS): each panel with
+    # everything it draws (tick labels, axis labels, title, legend) must lie inside the canvas, to
+    # half a pixel at 100 dpi
+    import sys
+
+    cut = []
+
+    def checking_save(fig, out_dir, name, formats=()):
+        fig.set_dpi(100)
+        fig.canvas.draw()
+        renderer, edge = fig.canvas.get_renderer(), fig.bbox
+        for i, ax in enumerate(fig.axes):
+            box = ax.get_tightbbox(renderer)
+            if (box.x0 < edge.x0 - 0.5 or box.y0 < edge.y0 - 0.5 or box.x1 > edge.x1 + 0.5
+                    or box.y1 > edge.y1 + 0.5):
+                cut.append((name, i, [round(v, 1) for v in box.extents]))
+        return []
+
+    for module in [m for n, m in sys.modules.items() if n.startswith("verify.figures")]:
+        if hasattr(module, "save"):
+            monkeypatch.setattr(module, "save", checking_save)
+    for name in NAMES:
+        FIGURES[name](tmp_path, lambda claim_id: auditor.truth(REGISTRY[claim_id]), ("png",))
+    assert not cut

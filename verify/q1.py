@@ -290,8 +290,7 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
                               f"{max(v['max_rel_err'] for v in rows):.2g}"))
     agree = bool(mono and free and joint["violations"] == 0)
     needed = bool(joint["violations"] > 0 and joint["worst_rel_margin_inside"] >= 0)
-    # the sheet's KL direction is judged against both derived forms; derived here (sympy, ~0.7 s) so
-    # that judging a sheet stays cheap
+    # the sheet's KL direction is judged against both derived forms: derived once here, not per sheet
     reverse = gaussian_kl.kl_1d_reverse().subs({s1: sigma_j, s0: sigma_0}) * d_sym
     return Truth(tuple(checks), {"agree": agree, "condition_needed": needed, "mc": mc,
                                  "joint": joint, "marginal": marg, "derivation": q1b_derivation(),

@@ -20,7 +20,7 @@ def q4d_alpha_sigma(out_dir: Path, truth_of: Callable | None = None,
     near_one = np.linspace(0.97, 1.0, 1201)
     alpha, sigma, sigma_sqrt = alpha_sigma_4d(grid)
     _, sigma_n, sigma_sqrt_n = alpha_sigma_4d(near_one)
-    with figure(ncols=2, nrows=2, height=2.2) as (fig, ax):
+    with figure(ncols=2, nrows=2, height=2.2, margins={"left": 0.75}) as (fig, ax):  # 10^-140 ticks
         ax[0, 0].plot(grid, alpha, color="C0")
         ax[0, 0].set(xlabel="$t$", ylabel=r"$\alpha_t$", title=rf"$\alpha_t = e^{{-\beta(1-t)/2}}$, $\beta = {BETA_4D}$")
         ax[0, 1].plot(grid, sigma, color="C1", label=r"$\sigma_t = 1 - \alpha_t^2$ (eq. 5)")

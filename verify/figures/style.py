@@ -27,7 +27,7 @@ STYLE = {
 }
 # Fixed margins in inches (ticks + label on the left and bottom, a title on top, a y label between
 # columns): constrained layout measured every text twice per file and doubled the drawing time.
-MARGINS = {"left": 0.62, "right": 0.2, "bottom": 0.45, "top": 0.27, "wspace": 0.72, "hspace": 0.62}
+MARGINS = {"left": 0.62, "right": 0.2, "bottom": 0.5, "top": 0.27, "wspace": 0.72, "hspace": 0.62}
 
 
 def _subplot_params(ncols: int, nrows: int, width: float, height: float, margins) -> dict:
