@@ -358,13 +358,12 @@ def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, 
     there a failure code: `UNDERFLOW` (step size), `TOO_MANY_ATTEMPTS`, `NOT_FINITE` (a NaN or inf
     point, or a field that turned NaN or inf). `sched` = (beta_min, beta_max) for `VP_FLOW`.
     Releases the GIL."""
-    n = len(x)
-    rtol, atol = (np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (n,)))
-                  for v in (rtol, atol))
+    n = len(x)  # fresh writable copies below: a read-only input would compile a second signature
+    rtol, atol = (np.array(np.broadcast_to(np.asarray(v, float), (n,))) for v in (rtol, atol))
     if not (np.all(rtol > 0) and np.all(atol > 0)):
         raise ValueError("rtol and atol must be positive")
     if not (math.isfinite(t0) and math.isfinite(t1)):
         raise ValueError(f"the time span must be finite, got {t0} to {t1}")
-    return _solve_rows(kind, params, np.asarray(sched, float), np.ascontiguousarray(x, dtype=float),
+    return _solve_rows(kind, params, np.array(sched, float), np.array(x, dtype=float, order="C"),
                        n_integrands(kind), float(t0), float(t1), np.maximum(rtol, RTOL_FLOOR), atol,
                        COEFFICIENTS)
