@@ -95,8 +95,8 @@ def log_likelihood(field, log_p_end: Callable[[np.ndarray], np.ndarray], x: np.n
     x = np.asarray(x, float)
     n, d = x.shape
     value, estimate, lp = np.full(n, np.nan), np.full(n, np.inf), np.full(n, np.nan)
-    ends, rounds, evals = np.full((n, d + mixture_ode.n_integrands(field.kernel[0])), np.nan), \
-        np.zeros(n, int), np.zeros(n, int)
+    ends = np.full((n, d + mixture_ode.n_integrands(field.kernel[0])), np.nan)  # halved-mesh (x, ints)
+    rounds, evals = np.zeros(n, int), np.zeros(n, int)
     todo = np.arange(n)
     for k in range(max_rounds):
         coarse, fine, ev = richardson(field, x[todo], t0, t1, rtol / factor ** k, atol / factor ** k,

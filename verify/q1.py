@@ -315,11 +315,12 @@ def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
         checks.append(Check.agrees("condition sigma_0^2 <= sigma_j^2/d needed", answer["condition_needed"],
                                    f["condition_needed"], role=Role.PART))
     j, m = f["joint"], f["marginal"]
-    summary = (f"joint KL = d/2(r-1-log r) for all q0; {j['n']} joint configs: {j['violations']} violations "
+    kl = sp.sstr(f["kl_true"])
+    summary = (f"joint KL = {kl} for all q0; {j['n']} joint configs: {j['violations']} violations "
                f"(worst rel. margin {min(j['worst_rel_margin_inside'], j['worst_rel_margin_outside']):.2g}); "
                f"marginals: {len(m['counterexamples'])} counterexamples in {m['configs']} configs")
-    correction = ("KL(q_sigma_j || q_sigma_0) for the joint laws equals d/2 (sigma_j^2/sigma_0^2 - 1 - "
-                  "log(sigma_j^2/sigma_0^2)) for every q0, increasing in sigma_j > sigma_0: the professor "
+    correction = (f"KL(q_sigma_j || q_sigma_0) for the joint laws equals {kl} for every q0, "
+                  "increasing in sigma_j > sigma_0: the professor "
                   f"is {'right' if f['agree'] else 'wrong'} and the condition sigma_0^2 <= sigma_j^2/d "
                   f"is {'needed' if f['condition_needed'] else 'not needed'}")
     return Evidence(tuple(checks), summary, correction, ("q1b_kl_vs_sigma", "q1b_search"))

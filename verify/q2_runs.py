@@ -77,7 +77,7 @@ def vp_run(mixture, x: np.ndarray, rng: np.random.Generator, *, schedule=VPSched
     flow = VPFlow(mixture, schedule)
     T = schedule.T
     sol = log_likelihood(flow, flow.log_p_T, x, 0.0, T, tol=TOL, rtol=RTOL, atol=ATOL)
-    out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "bound": sol.error_estimate,
+    out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "estimate": sol.error_estimate,
            "log_pT": sol.log_p_end, "int_div_v": sol.integrals[:, 0],
            "int_beta_div_s": sol.integrals[:, 1], "int_beta": float(schedule.integrated_beta(T)),
            "d": mixture.dim, "x_T": sol.x_end, "evals": sol.evals}
@@ -101,7 +101,7 @@ def rf_run(mixture, x: np.ndarray, *, variants: bool = False) -> dict:
     `int_div_v` is $\\int_0^1\\nabla\\cdot v\\,dt$ (positive orientation)."""
     field = RFVelocity(mixture)
     sol = log_likelihood(field, standard_normal_log_prob, x, 1.0, 0.0, tol=TOL, rtol=RTOL, atol=ATOL)
-    out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "bound": sol.error_estimate,
+    out = {"x": x, "exact": mixture.log_prob(x), "value": sol.value, "estimate": sol.error_estimate,
            "log_p0": sol.log_p_end, "int_div_v": -sol.integrals[:, 0], "x_0": sol.x_end,
            "evals": sol.evals}
     if variants:

@@ -25,7 +25,7 @@ def q2a_loglik_error(out_dir: Path, truth_of,
         for label, expr in [("true formula (ODE endpoint)", _VP_TRUE),
                             (r"without $-\frac{d}{2}\int\beta$", _VP_TRUE + d * int_beta / 2)]:
             ax.semilogy(np.abs(_vp_values(vp, "ode", expr) - vp["exact"])[order] + 1e-16, ".", label=label)
-        ax.semilogy(vp["bound"][order], "k_", ms=4, label="per-point error estimate")
+        ax.semilogy(vp["estimate"][order], "k_", ms=4, label="per-point error estimate")
         ax.axhline(1e-8, color="r", lw=0.8, ls="--", label=r"$10^{-8}$")
         ax.set(title="Score-SDE (VP)", xlabel=r"test point (sorted by $\log p$)",
                ylabel=r"$|\log\hat p - \log p|$")
@@ -35,7 +35,7 @@ def q2a_loglik_error(out_dir: Path, truth_of,
         for label, expr in [(r"$\log p_0 - \int\nabla\cdot v$", _RF_TRUE),
                             (r"$\log p_0 + \int\nabla\cdot v$", _RF_TRUE + 2 * int_div_v)]:
             ax.semilogy(np.abs(_rf_values(rf, expr) - rf["exact"])[order] + 1e-16, ".", label=label)
-        ax.semilogy(rf["bound"][order], "k_", ms=4, label="per-point error estimate")
+        ax.semilogy(rf["estimate"][order], "k_", ms=4, label="per-point error estimate")
         ax.axhline(1e-8, color="r", lw=0.8, ls="--")
         ax.set(title="rectified flow", xlabel=r"test point (sorted by $\log p$)")
         ax.legend()
