@@ -1,6 +1,7 @@
 """verify.mixture_ode: the compiled fields match the numpy ones; the per-point DOP853 solves."""
 import numpy as np
 import pytest
+from numba import njit
 
 from verify import mixture_ode
 from verify.models import GaussianMixture, VPSchedule
@@ -9,13 +10,8 @@ from verify.q2_fields import test_mixture as mixture, test_points as points  # n
 
 
 def _kernel_field(numpy_field, times, x):
-    """The compiled field at (t_i, x_i), row by row: (n, d + m)."""
-    kind, params, sched = numpy_field.kernel
-    out = np.empty((len(x), x.shape[1] + mixture_ode.n_integrands(kind)))
-    work = np.empty(mixture_ode.work_length(params))
-    for i, (t, xi) in enumerate(zip(times, x)):
-        mixture_ode.field(kind, t, xi, params, np.asarray(sched, float), work, out[i])
-    return out
+    """The compiled field at (t_i, x_i), the rows on lanes: (n, d + m)."""
+    return mixture_ode.evaluate(*numpy_field.kernel, np.asarray(times, float), x)
 
 
 @pytest.mark.parametrize("d", [2, 5])
@@ -101,9 +97,9 @@ def test_each_point_takes_scipys_steps_and_the_fine_solve_halves_them(make, t0, 
 def test_points_that_are_or_turn_nan_fail_fast_with_a_failure_code():
     x = np.array([[0.5, 0.5], [np.nan, 0.0], [1e200, 0.0]])  # the last overflows the field
     kernel = RFVelocity(mixture(2)).kernel
-    for t1 in (0.0, 1.0):  # a real span, and an empty one
+    for t1 in (0.0, 1.0):  # a real span, and an empty one (no evaluations)
         _, _, evals = mixture_ode.solve(*kernel, x, 1.0, t1, 1e-10, 1e-10)
-        assert evals[0] > 0 and evals[1] == mixture_ode.NOT_FINITE
+        assert evals[0] >= 0 and evals[1] == mixture_ode.NOT_FINITE
     assert mixture_ode.solve(*kernel, x, 1.0, 0.0, 1e-10, 1e-10)[2][2] == mixture_ode.NOT_FINITE
 
 
@@ -115,7 +111,49 @@ def test_bad_tolerances_and_time_spans_are_refused():
         mixture_ode.solve(*kernel, x, np.nan, 0.0, 1e-10, 1e-10)
 
 
-def test_an_empty_time_span_returns_the_start():
+def test_an_empty_time_span_returns_the_start_without_evaluating():
     x = np.ones((2, 2))
     coarse, fine, evals = mixture_ode.solve(*RFVelocity(mixture(2)).kernel, x, 0.5, 0.5, 1e-8, 1e-8)
-    assert np.array_equal(coarse[:, :2], x) and np.all(fine[:, 2] == 0) and np.all(evals == 1)
+    assert np.array_equal(coarse[:, :2], x) and np.all(fine[:, 2] == 0) and np.all(evals == 0)
+
+
+def test_a_points_solve_is_bitwise_the_same_in_any_lane_and_lane_count():
+    x = points(mixture(2), 9, np.random.default_rng(7), radii=(6.0,))
+    kernel = VPFlow(mixture(2)).kernel
+    ref = mixture_ode.solve(*kernel, x, 0.0, 1.0, 1e-9, 1e-9)
+    for order, lanes in ((slice(None, None, -1), 5), (slice(None), 1), (slice(None), 64)):
+        other = mixture_ode.solve(*kernel, x[order], 0.0, 1.0, 1e-9, 1e-9, lanes=lanes)
+        for a, b in zip(ref, other):
+            assert np.array_equal(a[order], b)
+
+
+@njit
+def _elementwise(fn_id, x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        if fn_id == 0:
+            out[i] = mixture_ode._exp(x[i])
+        elif fn_id == 1:
+            out[i] = mixture_ode._expm1(x[i])
+        else:
+            out[i] = mixture_ode._log(x[i])
+    return out
+
+
+def _ulps(value, ref):
+    return np.abs(value - ref) / np.spacing(np.abs(ref))
+
+
+def test_the_arithmetic_exp_expm1_and_log_are_within_two_ulp_of_libm_where_the_fields_use_them():
+    rng = np.random.default_rng(8)
+    x = np.concatenate([-rng.uniform(0, 707.9, 20000), -rng.uniform(0, 1, 20000),
+                        [0.0, -1e-300, -1e-8, -0.35, -0.3499999, -708.0]])  # the fields' x <= 0
+    assert _ulps(_elementwise(0, x), np.exp(x)).max() <= 1
+    assert _ulps(_elementwise(0, np.array([1.0, 300.0, 709.0])), np.exp([1.0, 300.0, 709.0])).max() <= 1
+    assert _ulps(_elementwise(1, x), np.expm1(x)).max() <= 2
+    assert np.all(_elementwise(0, np.array([-708.5, -1e4, -np.inf])) == 0.0)
+    y = np.concatenate([np.exp(rng.uniform(-700, 700, 20000)), rng.uniform(0.5, 2.0, 20000),
+                        [1.0, np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 2), np.sqrt(0.5), 2.0**-1022,
+                         np.finfo(float).max]])
+    ref = np.log(y)
+    assert (np.abs(_elementwise(2, y) - ref) <= 2 * np.spacing(np.maximum(np.abs(ref), 1.0))).all()
