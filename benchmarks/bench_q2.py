@@ -25,14 +25,12 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
     return min(times), out
 
 
-def field_cost(field, x: np.ndarray, repeats: int) -> float:
-    """ns per evaluation of the compiled field at one point (mean over the rows of x)."""
-    kind, params, sched = field.kernel
-    one = np.zeros((1, x.shape[1]))
-    t_one, _ = best_time(lambda: mixture_ode.solve(kind, params, sched, one, 0.5, 0.5, 1, 1), repeats)
-    t_all, (_, _, evals) = best_time(lambda: mixture_ode.solve(kind, params, sched, x, 1.0, 0.0,
-                                                               RTOL, ATOL), repeats)
-    return (t_all - t_one) / evals.sum() * 1e9
+def evaluation_cost(field, x: np.ndarray, repeats: int) -> float:
+    """ns per field evaluation, solver included: one thread's solve of the rows of x on
+    `mixture_ode.LANES` lanes, divided by the evaluations the points need."""
+    t_all, (_, _, evals) = best_time(lambda: mixture_ode.solve(*field.kernel, x, 1.0, 0.0, RTOL, ATOL),
+                                     repeats)
+    return t_all / evals.sum() * 1e9
 
 
 def throughput(mix, x, repeats: int):
@@ -46,7 +44,8 @@ def throughput(mix, x, repeats: int):
               f"(best of {repeats})")
     err = np.abs(sol.value - mix.log_prob(x))
     print(f"  evaluations per point: mean {sol.evals.mean():.0f}, max {sol.evals.max()}, "
-          f"~{field_cost(field, x, repeats):.0f} ns each; rounds {np.bincount(sol.rounds)[1:].tolist()}")
+          f"~{evaluation_cost(field, x, repeats):.0f} ns each ({mixture_ode.LANES} lanes, 1 thread); "
+          f"rounds {np.bincount(sol.rounds)[1:].tolist()}")
     over = int(np.sum(err > sol.error_estimate))
     print(f"  max |error| vs analytic {err.max():.2g}, max per-point estimate "
           f"{sol.error_estimate.max():.2g}, points with error > estimate {over}, "

@@ -18,7 +18,7 @@ steps of h/2 for every accepted coarse step h: the coarse mesh with every step h
 ~$2^{-8}$ times the coarse one. A lane runs one 12-evaluation step per round, whichever it is due
 (start, coarse attempt, first or second fine half-step), and takes the next point when it is done.
 
-Compiling takes ~15 s once; the code is then cached on disk (`cache=True`). Fields and solver share
+Compiling takes ~15-20 s once; the code is then cached on disk (`cache=True`). Fields and solver share
 this one file on purpose: the cache notices edits to a function's own file only, so a field kept
 elsewhere could leave a stale compiled solver behind.
 """
@@ -103,17 +103,17 @@ def _exponent_field(typingctx, x):
 _ROUND = 6755399441055744.0  # 1.5 * 2^52: adding it rounds to an integer held in the low bits
 _INV_LN2, _LN2_HI, _LN2_LO = 1.4426950408889634, 0.6931471803691238, 1.9082149292705877e-10
 _EXP_MIN = -708.0  # below: 0 (a result under ~1e-308, where 2^n would need a subnormal)
+_EXP_SERIES = tuple(1.0 / math.factorial(i) for i in range(13, -1, -1))  # highest power first
+_EXPM1_SERIES = tuple(1.0 / math.factorial(i + 1) for i in range(14, -1, -1))
+_ATANH_SERIES = tuple(1.0 / (2 * i + 1) for i in range(10, -1, -1))
 
 
 @njit(inline="always", **_JIT)
-def _exp_taylor(r):
-    """$\\sum_{i=0}^{13} r^i / i!$ (Horner): exp(r) to 1 ulp for |r| <= ln 2 / 2."""
-    p = 1.6059043836821613e-10
-    for c in (2.08767569878681e-09, 2.505210838544172e-08, 2.755731922398589e-07,
-              2.7557319223985893e-06, 2.48015873015873e-05, 0.0001984126984126984,
-              0.001388888888888889, 0.008333333333333333, 0.041666666666666664,
-              0.16666666666666666, 0.5, 1.0, 1.0):
-        p = p * r + c
+def _horner(coefficients, x):
+    """$\\sum_i c_i x^{n - i}$ for the coefficients $c_0..c_n$ (highest power first)."""
+    p = 0.0
+    for c in coefficients:
+        p = p * x + c
     return p
 
 
@@ -125,19 +125,14 @@ def _exp(x):
     n = shifted - _ROUND
     r = (xc - n * _LN2_HI) - n * _LN2_LO
     power = _float((_bits(shifted) + 1023) << 52)  # 2^n: n + 1023 into the exponent field
-    return 0.0 if x < _EXP_MIN else _exp_taylor(r) * power
+    return 0.0 if x < _EXP_MIN else _horner(_EXP_SERIES, r) * power  # e^r to 1 ulp, |r| <= ln2/2
 
 
 @njit(inline="always", **_JIT)
 def _expm1(x):
     """exp(x) - 1 for x <= 0 (within 2 ulp, tested): the Taylor series $x\\sum_{i=0}^{14}
     x^i/(i+1)!$ for |x| < 0.35 (no cancellation), exp(x) - 1 below."""
-    p = 7.647163731819816e-13
-    for c in (1.1470745597729725e-11, 1.6059043836821613e-10, 2.08767569878681e-09,
-              2.505210838544172e-08, 2.755731922398589e-07, 2.7557319223985893e-06,
-              2.48015873015873e-05, 0.0001984126984126984, 0.001388888888888889,
-              0.008333333333333333, 0.041666666666666664, 0.16666666666666666, 0.5, 1.0):
-        p = p * x + c
+    p = _horner(_EXPM1_SERIES, x)
     return x * p if abs(x) < 0.35 else _exp(x) - 1.0
 
 
@@ -155,11 +150,7 @@ def _log_split(e, m):
     """$\\log(2^e m) = e\\ln 2 + 2\\,atanh(s)$, $2\\,atanh(s) = 2\\sum_{i=0}^{10} s^{2i+1}/(2i+1)$,
     $s = (m - 1)/(m + 1)$, $|s| < 0.172$ for $m \\in [\\sqrt{1/2}, \\sqrt 2)$."""
     s = (m - 1.0) / (m + 1.0)
-    s2 = s * s
-    p = 1.0 / 21
-    for c in (1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3,
-              1.0):
-        p = p * s2 + c
+    p = _horner(_ATANH_SERIES, s * s)
     return e * _LN2_HI + (e * _LN2_LO + 2.0 * s * p)
 
 
@@ -236,7 +227,7 @@ def _rf_field(t, x, log_w, q, lam, mu, wk, wr, out, lanes):
     $\\nabla\\cdot u = \\sum_k r_k(\\sum_j\\gamma_{kj} - (u_k' - Q_k^T u)\\cdot z_k)$. Writes u to
     out[:d], the divergence to out[d]."""
     n_comp, d = lam.shape
-    y, z, c, g = wk[0], wk[1], wk[2], wk[3]
+    y, z, c_inv, g = wk[0], wk[1], wk[2], wk[3]
     r, a, b, acc = wr[:n_comp], wr[n_comp], wr[n_comp + 1], wr[n_comp + 2]
     for p in range(lanes):
         a[p], b[p] = t[p], 1.0 - t[p]
@@ -245,11 +236,11 @@ def _rf_field(t, x, log_w, q, lam, mu, wk, wr, out, lanes):
         for p in range(lanes):
             out[i, p] = 0.0
     for k in range(n_comp):
-        for j in range(d):  # gamma into c, u_k' into g
+        for j in range(d):  # gamma takes the place of 1/c, u_k' goes to g
             lam_kj, mu_kj = lam[k, j], mu[k, j]
             for p in range(lanes):
-                gamma = (a[p] * lam_kj - b[p]) * c[k, j, p]  # c holds 1/c_kj
-                c[k, j, p] = gamma
+                gamma = (a[p] * lam_kj - b[p]) * c_inv[k, j, p]
+                c_inv[k, j, p] = gamma
                 g[k, j, p] = mu_kj + gamma * y[k, j, p]
         for i in range(d):
             for j in range(d):
@@ -265,7 +256,7 @@ def _rf_field(t, x, log_w, q, lam, mu, wk, wr, out, lanes):
                 for p in range(lanes):
                     acc[p] -= qij * out[i, p]
             for p in range(lanes):
-                out[d, p] += r[k, p] * (c[k, j, p] - acc[p] * z[k, j, p])
+                out[d, p] += r[k, p] * (c_inv[k, j, p] - acc[p] * z[k, j, p])  # gamma
 
 
 @njit(**_JIT)
@@ -275,7 +266,7 @@ def _vp_field(t, x, log_w, q, lam, mu, beta_min, beta_max, wk, wr, out, lanes):
     $\\Delta\\log p = \\sum_k r_k(|z_k + Q_k^T s|^2 - \\sum_j 1/c_{kj})$. Writes v to out[:d],
     $-\\frac12\\beta(d + \\Delta\\log p)$ to out[d], $\\beta\\Delta\\log p$ to out[d + 1]."""
     n_comp, d = lam.shape
-    z, c = wk[1], wk[2]
+    z, c_inv = wk[1], wk[2]
     r, a, b, acc = wr[:n_comp], wr[n_comp], wr[n_comp + 1], wr[n_comp + 2]
     for p in range(lanes):
         integral = beta_min * t[p] + 0.5 * (beta_max - beta_min) * t[p] * t[p]
@@ -299,7 +290,7 @@ def _vp_field(t, x, log_w, q, lam, mu, beta_min, beta_max, wk, wr, out, lanes):
                 for p in range(lanes):
                     acc[p] += qij * out[i, p]
             for p in range(lanes):
-                out[d + 1, p] += r[k, p] * (acc[p] * acc[p] - c[k, j, p])  # c holds 1/c_kj
+                out[d + 1, p] += r[k, p] * (acc[p] * acc[p] - c_inv[k, j, p])
     for p in range(lanes):
         beta = beta_min + (beta_max - beta_min) * t[p]
         for i in range(d):
@@ -343,7 +334,7 @@ _SAFETY, _MIN_FACTOR, _MAX_FACTOR = 0.9, 0.2, 10.0
 _EPS = 2.220446049250313e-16
 # a lane's job this round: find its first step size, a coarse attempt, a fine half-step, nothing
 _START, _COARSE, _FINE_1, _FINE_2, _IDLE = range(5)
-# rows of the lane state (`_lanes`): floats (n_fl, P), ints (n_it, P), vectors (n_vec, D, P)
+# rows of the lane state (`_lanes`): floats (12, P), ints (6, P), vectors (11, D, P)
 (_T, _H, _H_ACCEPTED, _RTOL, _ATOL, _H_PROBE, _STEP_T, _STEP_H, _END_T, _ERR, _ERR5,
  _ERR3) = range(12)
 _POINT, _JOB, _EVALS, _ATTEMPTS, _LAST, _REJECTED = range(6)
@@ -548,56 +539,6 @@ def _advance(p, job, fl, it, vec, k, direction, span):
 
 
 @njit(**_JIT)
-def _solve_rows(kind, params, sched, x, t0, t1, rtol, atol, coef, state, work, out):
-    """Both solves of every row of x, on the lanes of `state` (`_lanes`), into `out` = (coarse,
-    fine, evaluations or failure code)."""
-    coarse, fine, evals = out
-    fl, it, vec, k = state
-    log_w, q, lam, mu = params
-    wk, wr = work
-    size, lanes = vec.shape[1], vec.shape[2]
-    t_in, jobs = np.empty(lanes), np.empty(lanes, np.int64)
-    span, direction = abs(t1 - t0), 1.0 if t1 > t0 else -1.0
-    nxt, active = np.int64(0), lanes  # not the literal 0: one compiled signature of _take_point
-    for p in range(lanes - 1, -1, -1):
-        nxt = _take_point(x, t0, rtol, atol, nxt, p, fl, it, vec, coarse, fine, evals)
-        active = _retire_if_idle(p, active, fl, it, vec)
-    while active > 0:
-        for p in range(active):
-            jobs[p] = it[_JOB, p]
-        _set_up(t1, fl, it, vec, k, active)
-        for s in range(1, STAGES + 1):  # the 11 new stages, then the field at the step's end
-            if s < STAGES:
-                _stage_input(s, fl, vec, k, t_in, coef, active)
-                times, states, out = t_in, vec[_STAGE_Y], k[s]
-            else:
-                _step_end(fl, vec, k, coef, active)
-                times, states, out = fl[_END_T], vec[_END_Y], vec[_END_F]
-            if s == 2:  # a _START lane evaluates at its point (s = 1), then at the probe
-                for p in range(active):
-                    if jobs[p] == _START:
-                        h0 = direction * fl[_H_PROBE, p]
-                        times[p] = t0 + h0
-                        for i in range(size):
-                            states[i, p] = vec[_Y_COARSE, i, p] + h0 * k[1, i, p]
-            _field(kind, times, states, log_w, q, lam, mu, sched, wk, wr, out, active)
-            if s == 1:
-                for p in range(active):
-                    if jobs[p] == _START:
-                        fl[_H_PROBE, p] = _probe_size(vec[_Y_COARSE], k[1], p, fl[_RTOL, p],
-                                                      fl[_ATOL, p], span)
-        for p in range(active - 1, -1, -1):  # downwards: a retired lane takes the last one's place
-            code = _advance(p, jobs[p], fl, it, vec, k, direction, span)
-            if code != 0:
-                row = it[_POINT, p]
-                for i in range(size):
-                    coarse[row, i], fine[row, i] = vec[_Y_COARSE, i, p], vec[_Y_FINE, i, p]
-                evals[row] = it[_EVALS, p] if code == 1 else code
-                nxt = _take_point(x, t0, rtol, atol, nxt, p, fl, it, vec, coarse, fine, evals)
-                active = _retire_if_idle(p, active, fl, it, vec)
-
-
-@njit(**_JIT)
 def _retire_if_idle(p, active, fl, it, vec):
     """Keep the working lanes at 0..active-1: an idle lane p takes over lane active - 1's state.
     Returns the new number of active lanes."""
@@ -615,6 +556,56 @@ def _retire_if_idle(p, active, fl, it, vec):
     return last
 
 
+@njit(**_JIT)
+def _solve_rows(kind, params, sched, x, t0, t1, rtol, atol, coef, state, work, ends):
+    """Both solves of every row of x, on the lanes of `state` (`_lanes`), into `ends` = (coarse,
+    fine, evaluations or failure code)."""
+    coarse, fine, evals = ends
+    fl, it, vec, k = state
+    log_w, q, lam, mu = params
+    wk, wr = work
+    size, lanes = vec.shape[1], vec.shape[2]
+    t_in, jobs = np.empty(lanes), np.empty(lanes, np.int64)
+    span, direction = abs(t1 - t0), 1.0 if t1 > t0 else -1.0
+    nxt, active = np.int64(0), lanes  # not the literal 0: one compiled signature of _take_point
+    for p in range(lanes - 1, -1, -1):
+        nxt = _take_point(x, t0, rtol, atol, nxt, p, fl, it, vec, coarse, fine, evals)
+        active = _retire_if_idle(p, active, fl, it, vec)
+    while active > 0:
+        for p in range(active):
+            jobs[p] = it[_JOB, p]
+        _set_up(t1, fl, it, vec, k, active)
+        for s in range(1, STAGES + 1):  # the 11 new stages, then the field at the step's end
+            if s < STAGES:
+                _stage_input(s, fl, vec, k, t_in, coef, active)
+                times, states, into = t_in, vec[_STAGE_Y], k[s]
+            else:
+                _step_end(fl, vec, k, coef, active)
+                times, states, into = fl[_END_T], vec[_END_Y], vec[_END_F]
+            if s == 2:  # a _START lane evaluates at its point (s = 1), then at the probe
+                for p in range(active):
+                    if jobs[p] == _START:
+                        h0 = direction * fl[_H_PROBE, p]
+                        times[p] = t0 + h0
+                        for i in range(size):
+                            states[i, p] = vec[_Y_COARSE, i, p] + h0 * k[1, i, p]
+            _field(kind, times, states, log_w, q, lam, mu, sched, wk, wr, into, active)
+            if s == 1:
+                for p in range(active):
+                    if jobs[p] == _START:
+                        fl[_H_PROBE, p] = _probe_size(vec[_Y_COARSE], k[1], p, fl[_RTOL, p],
+                                                      fl[_ATOL, p], span)
+        for p in range(active - 1, -1, -1):  # downwards: a retired lane takes the last one's place
+            code = _advance(p, jobs[p], fl, it, vec, k, direction, span)
+            if code != 0:
+                row = it[_POINT, p]
+                for i in range(size):
+                    coarse[row, i], fine[row, i] = vec[_Y_COARSE, i, p], vec[_Y_FINE, i, p]
+                evals[row] = it[_EVALS, p] if code == 1 else code
+                nxt = _take_point(x, t0, rtol, atol, nxt, p, fl, it, vec, coarse, fine, evals)
+                active = _retire_if_idle(p, active, fl, it, vec)
+
+
 def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, rtol, atol,
           lanes: int = LANES):
     """Coarse and fine solves of every row of `x` (n, d) from t0 to t1 with the field `kind`,
@@ -622,7 +613,8 @@ def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, 
     fine (n, d + m)) = (state, integrals) at t1, and the field evaluations per point (n,), or
     there a failure code: `UNDERFLOW` (step size), `TOO_MANY_ATTEMPTS`, `NOT_FINITE` (a NaN or inf
     point, or a field that turned NaN or inf). `sched` = (beta_min, beta_max) for `VP_FLOW`.
-    Releases the GIL."""
+    `lanes` points are solved side by side (fewer only when fewer are left); the results do not
+    depend on it. Releases the GIL."""
     n = len(x)  # fresh writable copies below: a read-only input would compile a second signature
     rtol, atol = (np.array(np.broadcast_to(np.asarray(v, float), (n,))) for v in (rtol, atol))
     if not (np.all(rtol > 0) and np.all(atol > 0)):
@@ -636,8 +628,8 @@ def solve(kind: int, params: tuple, sched, x: np.ndarray, t0: float, t1: float, 
         ends = np.where(finite[:, None], np.hstack([x, np.zeros((n, m))]), np.nan)
         return ends, ends.copy(), np.where(finite, 0, NOT_FINITE)
     lanes = max(1, min(lanes, n))
-    out = (np.empty((n, d + m)), np.empty((n, d + m)), np.zeros(n, np.int64))
+    ends = (np.empty((n, d + m)), np.empty((n, d + m)), np.zeros(n, np.int64))
     _solve_rows(kind, params, np.array(sched, float), x, float(t0), float(t1),
                 np.maximum(rtol, RTOL_FLOOR), atol, COEFFICIENTS, _lanes(d + m, lanes),
-                _workspace(params[2], lanes), out)
-    return out
+                _workspace(params[2], lanes), ends)
+    return ends
