@@ -136,7 +136,8 @@ def _elementwise(fn_id, x):
         elif fn_id == 1:
             out[i] = mixture_ode._expm1(x[i])
         else:
-            out[i] = mixture_ode._log(x[i])
+            e, m = mixture_ode._split(x[i])
+            out[i] = mixture_ode._log_split(e, m)
     return out
 
 
@@ -152,6 +153,8 @@ def test_the_arithmetic_exp_expm1_and_log_are_within_two_ulp_of_libm_where_the_f
     assert _ulps(_elementwise(0, np.array([1.0, 300.0, 709.0])), np.exp([1.0, 300.0, 709.0])).max() <= 1
     assert _ulps(_elementwise(1, x), np.expm1(x)).max() <= 2
     assert np.all(_elementwise(0, np.array([-708.5, -1e4, -np.inf])) == 0.0)
+    assert np.all(_elementwise(0, np.array([709.5, 800.0, np.inf])) == np.inf)
+    assert np.isnan(_elementwise(0, np.array([np.nan]))).all()
     y = np.concatenate([np.exp(rng.uniform(-700, 700, 20000)), rng.uniform(0.5, 2.0, 20000),
                         [1.0, np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 2), np.sqrt(0.5), 2.0**-1022,
                          np.finfo(float).max]])

@@ -8,7 +8,8 @@ Component k of the law of $aX + bZ$ is $N(a\mu_k, C_k)$, $C_k = a^2\Sigma_k + b^
 Q_k\,diag(c_k)\,Q_k^T$ with $c_k = a^2\lambda_k + b^2$. `params` = (log weights (K,), Q (K, d, d),
 lambda (K, d), $Q_k^T\mu_k$ (K, d)), from `mixture_params`. Arrays are lanes-last, (..., P), so the
 compiler vectorises over points; exp, expm1 and log are written out in arithmetic (`_exp`, `_expm1`,
-`_log`, within 2 ulp of libm on the arguments they get, tested) because libm's calls would stop that.
+`_split` with `_log_split`; within 2 ulp of libm on the arguments they get, tested) because libm's
+calls would stop that.
 
 Solver: Dormand-Prince 8(5,3) (Hairer, Norsett & Wanner, Solving ODEs I, sec. II.10; coefficients
 from scipy) with Hairer's starting step, error norm and step-size control, per point: each lane has
@@ -102,7 +103,7 @@ def _exponent_field(typingctx, x):
 
 _ROUND = 6755399441055744.0  # 1.5 * 2^52: adding it rounds to an integer held in the low bits
 _INV_LN2, _LN2_HI, _LN2_LO = 1.4426950408889634, 0.6931471803691238, 1.9082149292705877e-10
-_EXP_MIN = -708.0  # below: 0 (a result under ~1e-308, where 2^n would need a subnormal)
+_EXP_MIN, _EXP_MAX = -708.0, 709.0  # below: 0 (2^n would need a subnormal); above: inf
 _EXP_SERIES = tuple(1.0 / math.factorial(i) for i in range(13, -1, -1))  # highest power first
 _EXPM1_SERIES = tuple(1.0 / math.factorial(i + 1) for i in range(14, -1, -1))
 _ATANH_SERIES = tuple(1.0 / (2 * i + 1) for i in range(10, -1, -1))
@@ -119,13 +120,15 @@ def _horner(coefficients, x):
 
 @njit(inline="always", **_JIT)
 def _exp(x):
-    """exp(x) for x <= 709 as $2^n e^r$, $n = round(x / \\ln 2)$, $r = x - n\\ln 2$; 0 below -708."""
-    xc = max(x, _EXP_MIN)
+    """exp(x) as $2^n e^r$, $n = round(x / \\ln 2)$, $r = x - n\\ln 2$, for x in [-708, 709]; 0
+    below, inf above (exp(709.78) overflows anyway), NaN for NaN."""
+    xc = min(max(x, _EXP_MIN), _EXP_MAX)
     shifted = xc * _INV_LN2 + _ROUND
     n = shifted - _ROUND
     r = (xc - n * _LN2_HI) - n * _LN2_LO
     power = _float((_bits(shifted) + 1023) << 52)  # 2^n: n + 1023 into the exponent field
-    return 0.0 if x < _EXP_MIN else _horner(_EXP_SERIES, r) * power  # e^r to 1 ulp, |r| <= ln2/2
+    value = _horner(_EXP_SERIES, r) * power  # e^r to 1 ulp for |r| <= ln 2 / 2
+    return 0.0 if x < _EXP_MIN else (math.inf if x > _EXP_MAX else value)
 
 
 @njit(inline="always", **_JIT)
@@ -138,7 +141,8 @@ def _expm1(x):
 
 @njit(inline="always", **_JIT)
 def _split(x):
-    """(e, m) with $x = 2^e m$, $m \\in [\\sqrt{1/2}, \\sqrt 2)$, for normal x > 0 (e as a float)."""
+    """(e, m) with $x = 2^e m$, $m \\in [\\sqrt{1/2}, \\sqrt 2)$, e a float, for normal x > 0 (the
+    fields' $c_{kj} = a^2\\lambda_{kj} + b^2$ are: covariances are positive definite)."""
     m = _float((_bits(x) & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)  # x's mantissa, in [1, 2)
     e = _exponent_field(x) - 4503599627371519.0  # - (2^52 + 1023)
     high = m > 1.4142135623730951
@@ -152,13 +156,6 @@ def _log_split(e, m):
     s = (m - 1.0) / (m + 1.0)
     p = _horner(_ATANH_SERIES, s * s)
     return e * _LN2_HI + (e * _LN2_LO + 2.0 * s * p)
-
-
-@njit(inline="always", **_JIT)
-def _log(x):
-    """log(x) for normal x > 0."""
-    e, m = _split(x)
-    return _log_split(e, m)
 
 
 # ---- the fields, on lanes: t (P,), x (D, P) -> out (D, P) ----
@@ -334,20 +331,20 @@ _SAFETY, _MIN_FACTOR, _MAX_FACTOR = 0.9, 0.2, 10.0
 _EPS = 2.220446049250313e-16
 # a lane's job this round: find its first step size, a coarse attempt, a fine half-step, nothing
 _START, _COARSE, _FINE_1, _FINE_2, _IDLE = range(5)
-# rows of the lane state (`_lanes`): floats (12, P), ints (6, P), vectors (11, D, P)
-(_T, _H, _H_ACCEPTED, _RTOL, _ATOL, _H_PROBE, _STEP_T, _STEP_H, _END_T, _ERR, _ERR5,
- _ERR3) = range(12)
+# rows of the lane state (`_lanes`): floats (13, P), ints (6, P), vectors (11, D, P)
+(_T, _H, _H_ACCEPTED, _ERR_ACCEPTED, _RTOL, _ATOL, _H_PROBE, _STEP_T, _STEP_H, _END_T, _ERR,
+ _ERR5, _ERR3) = range(13)
 _POINT, _JOB, _EVALS, _ATTEMPTS, _LAST, _REJECTED = range(6)
 (_Y_COARSE, _Y_FINE, _F_COARSE, _F_FINE, _STEP_Y, _STAGE_Y, _END_Y, _END_F, _SUM_B, _SUM_E5,
  _SUM_E3) = range(11)
 
 
 def _lanes(size, lanes):
-    """Lane state: floats (t, h, accepted h, rtol, atol, probe size; this round's step start time
-    and size, end time, error norm, its e5 and e3 sums), ints (point, job, evaluations, attempts,
+    """Lane state: floats (t, h, accepted h and its error norm, rtol, atol, probe size; this round's
+    step start time and size, end time, error norm, its e5 and e3 sums), ints (point, job, evaluations, attempts,
     last step?, rejected before?), vectors (D, P) (coarse y and f, fine y and f; this round's step
     start, stage input, step end, field there, b/e5/e3 sums), stages (12, D, P)."""
-    return (np.zeros((12, lanes)), np.zeros((6, lanes), np.int64), np.zeros((11, size, lanes)),
+    return (np.zeros((13, lanes)), np.zeros((6, lanes), np.int64), np.zeros((11, size, lanes)),
             np.zeros((STAGES, size, lanes)))
 
 
@@ -497,6 +494,19 @@ def _keep_step_end(vec, p, y, f):
 
 
 @njit(**_JIT)
+def _control(p, err, accepted, fl, it):
+    """Lane p's next step size after an attempt with error norm err (after a whole accepted step:
+    coarse and both fine halves), as the serial solver does: 0, or a failure code."""
+    fl[_H, p] *= _factor(err, accepted, it[_REJECTED, p] == 1)
+    it[_REJECTED, p] = 0 if accepted else 1
+    if not math.isfinite(fl[_H, p]):
+        return NOT_FINITE
+    if abs(fl[_H, p]) <= 8 * _EPS * max(abs(fl[_T, p]), 1.0):  # shrunk to nothing
+        return UNDERFLOW if math.isfinite(err) else NOT_FINITE
+    return TOO_MANY_ATTEMPTS if it[_ATTEMPTS, p] >= MAX_ATTEMPTS else 0
+
+
+@njit(**_JIT)
 def _advance(p, job, fl, it, vec, k, direction, span):
     """Lane p after its round: the next job, or 1 when its point is done, or a failure code (< 0).
     Evaluations are counted as the serial algorithm needs them: 2 to start, 11 per attempt, 1 for
@@ -510,32 +520,25 @@ def _advance(p, job, fl, it, vec, k, direction, span):
         it[_JOB, p], it[_EVALS, p] = _COARSE, 2
         return 0 if math.isfinite(h) else NOT_FINITE
     last = it[_LAST, p] == 1
-    if job == _FINE_1 or job == _FINE_2:
-        _keep_step_end(vec, p, _Y_FINE, _F_FINE)
-        it[_EVALS, p] += STAGES - (1 if job == _FINE_2 and last else 0)
-        if job == _FINE_1:
-            it[_JOB, p] = _FINE_2
-            return 0
-        fl[_T, p] += fl[_H_ACCEPTED, p]
-        it[_JOB, p] = _COARSE
-        return 1 if last else 0
-    err = fl[_ERR, p]
-    accepted = err <= 1.0
-    it[_ATTEMPTS, p] += 1
-    it[_EVALS, p] += STAGES - 1 + (1 if accepted and not last else 0)
-    if accepted:
+    if job == _COARSE:
+        err = fl[_ERR, p]
+        accepted = err <= 1.0
+        it[_ATTEMPTS, p] += 1
+        it[_EVALS, p] += STAGES - 1 + (1 if accepted and not last else 0)
+        if not accepted:
+            return _control(p, err, False, fl, it)
         _keep_step_end(vec, p, _Y_COARSE, _F_COARSE)
-        fl[_H_ACCEPTED, p] = fl[_H, p]
+        fl[_H_ACCEPTED, p], fl[_ERR_ACCEPTED, p] = fl[_H, p], err
         it[_JOB, p] = _FINE_1
-        if last:
-            return 0
-    fl[_H, p] *= _factor(err, accepted, it[_REJECTED, p] == 1)
-    it[_REJECTED, p] = 0 if accepted else 1
-    if not math.isfinite(fl[_H, p]):
-        return NOT_FINITE
-    if abs(fl[_H, p]) <= 8 * _EPS * max(abs(fl[_T, p]), 1.0):  # shrunk to nothing
-        return UNDERFLOW if math.isfinite(err) else NOT_FINITE
-    return TOO_MANY_ATTEMPTS if it[_ATTEMPTS, p] >= MAX_ATTEMPTS else 0
+        return 0
+    _keep_step_end(vec, p, _Y_FINE, _F_FINE)
+    it[_EVALS, p] += STAGES - (1 if job == _FINE_2 and last else 0)
+    if job == _FINE_1:
+        it[_JOB, p] = _FINE_2
+        return 0
+    fl[_T, p] += fl[_H_ACCEPTED, p]
+    it[_JOB, p] = _COARSE
+    return 1 if last else _control(p, fl[_ERR_ACCEPTED, p], True, fl, it)
 
 
 @njit(**_JIT)
