@@ -220,6 +220,29 @@ def _posterior(x, log_w, q, lam, mu, wk, wr, lanes):
 
 
 @njit(**_JIT)
+def _add_mixed(q, r, v, sign, out, lanes):
+    """out[:d] += sign $\\sum_k r_k Q_k v_k$ on every lane (v: (K, d, P))."""
+    n_comp, d = v.shape[0], v.shape[1]
+    for k in range(n_comp):
+        for i in range(d):
+            for j in range(d):
+                w = sign * q[k, i, j]
+                for p in range(lanes):
+                    out[i, p] += r[k, p] * w * v[k, j, p]
+
+
+@njit(**_JIT)
+def _rotated_back(q, k, j, v, sign, out, acc, lanes):
+    """acc = $v_{kj}$ + sign $(Q_k^T u)_j$ on every lane, u = out[:d]."""
+    for p in range(lanes):
+        acc[p] = v[k, j, p]
+    for i in range(v.shape[1]):
+        w = sign * q[k, i, j]
+        for p in range(lanes):
+            acc[p] += w * out[i, p]
+
+
+@njit(**_JIT)
 def _rf_field(t, x, log_w, q, lam, mu, wk, wr, out, lanes):
     """Linear path $a = t$, $b = 1 - t$: $u = \\sum_k r_k Q_k u_k'$ with
     $u_k' = Q_k^T\\mu_k + \\gamma_k y_k$, $\\gamma_k = (t\\lambda_k - (1 - t))/c_k$;
@@ -241,19 +264,10 @@ def _rf_field(t, x, log_w, q, lam, mu, wk, wr, out, lanes):
                 gamma = (a[p] * lam_kj - b[p]) * c_inv[k, j, p]
                 c_inv[k, j, p] = gamma
                 g[k, j, p] = mu_kj + gamma * y[k, j, p]
-        for i in range(d):
-            for j in range(d):
-                qij = q[k, i, j]
-                for p in range(lanes):
-                    out[i, p] += r[k, p] * qij * g[k, j, p]
+    _add_mixed(q, r, g, 1.0, out, lanes)
     for k in range(n_comp):
         for j in range(d):
-            for p in range(lanes):
-                acc[p] = g[k, j, p]
-            for i in range(d):
-                qij = q[k, i, j]
-                for p in range(lanes):
-                    acc[p] -= qij * out[i, p]
+            _rotated_back(q, k, j, g, -1.0, out, acc, lanes)
             for p in range(lanes):
                 out[d, p] += r[k, p] * (c_inv[k, j, p] - acc[p] * z[k, j, p])  # gamma
 
@@ -274,20 +288,10 @@ def _vp_field(t, x, log_w, q, lam, mu, beta_min, beta_max, wk, wr, out, lanes):
     for i in range(d + 2):
         for p in range(lanes):
             out[i, p] = 0.0
-    for k in range(n_comp):
-        for i in range(d):
-            for j in range(d):
-                qij = q[k, i, j]
-                for p in range(lanes):
-                    out[i, p] -= r[k, p] * qij * z[k, j, p]  # the score, for now
+    _add_mixed(q, r, z, -1.0, out, lanes)  # the score, for now
     for k in range(n_comp):
         for j in range(d):
-            for p in range(lanes):
-                acc[p] = z[k, j, p]
-            for i in range(d):
-                qij = q[k, i, j]
-                for p in range(lanes):
-                    acc[p] += qij * out[i, p]
+            _rotated_back(q, k, j, z, 1.0, out, acc, lanes)
             for p in range(lanes):
                 out[d + 1, p] += r[k, p] * (acc[p] * acc[p] - c_inv[k, j, p])
     for p in range(lanes):
