@@ -3,7 +3,7 @@ r"""Exact log-likelihood by the augmented ODE, with a per-point error estimate.
 Integrating $(x, \ell)$ with $\dot x = v$, $\dot\ell = \nabla\cdot v$ (exact divergence) from $t_0$ to
 $t_1$ gives (instantaneous change of variables)
 $\log p_{t_0}(x) = \log p_{t_1}(x_{t_1}) + \int_{t_0}^{t_1}\nabla\cdot v(x_t, t)\,dt$.
-The solves run compiled and per point in `verify.mixture_ode`; a field here is anything with
+The solves run compiled in `verify.mixture_ode`, each point with its own steps; a field here is anything with
 `kernel` = (kind, params, sched) for it (`verify.q2_fields.RFVelocity`, `VPFlow`).
 
 Error estimate: Richardson on each point's own mesh. The reported value comes from the adaptive mesh
@@ -12,7 +12,7 @@ error, and asymptotically ~256 times the halved one's (DOP853 has order 8). It i
 bound, and the ratio is not 256 at every point; what holds is a margin, measured on 1024 q2 test
 points with tails to radius 8 (benchmarks/bench_q2.py): at rtol = atol = 1e-10 no point's error
 exceeds it, for the rectified and the VP flow, while the textbook |adaptive - halved| / 255 is
-exceeded at 58 and 14 points. At looser tolerances even |adaptive - halved| fails at 1-2 points per
+exceeded at 57 and 15 points. At looser tolerances even |adaptive - halved| fails at 1-2 points per
 tolerance (from 1e-9 for the VP flow, from 1e-8 for the rectified flow). So the first round runs at
 1e-10, and points whose estimate exceeds `tol` are solved again at tolerances / 10 (rtol floored at
 `mixture_ode.RTOL_FLOOR`, where rounding takes over).
@@ -58,7 +58,7 @@ class Likelihood:
 def richardson(field, x: np.ndarray, t0: float, t1: float, rtol, atol, threads: int = 1,
                rows: np.ndarray | None = None):
     """`mixture_ode.solve` of `field.kernel` for the rows of x, in `threads` threads taking every
-    `threads`-th row (each point is solved alone, so the threads change nothing but the time):
+    `threads`-th row (each point has its own steps, so the threads change nothing but the time):
     (adaptive (n, D), halved (n, D), evaluations (n,)). A point whose solve fails raises
     RuntimeError naming the first such row (its number in `rows`, default 0..n-1)."""
     x = np.asarray(x, float)

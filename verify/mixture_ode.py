@@ -103,8 +103,11 @@ def _exponent_field(typingctx, x):
     return types.float64(types.float64), codegen
 
 
-_ROUND = 6755399441055744.0  # 1.5 * 2^52: adding it rounds to an integer held in the low bits
-_INV_LN2, _LN2_HI, _LN2_LO = 1.4426950408889634, 0.6931471803691238, 1.9082149292705877e-10
+_ROUND = 1.5 * 2.0**52  # adding it rounds to an integer held in the low bits
+_EXPONENT_BIAS = 2.0**52 + 1023.0  # `_exponent_field` of x minus this is x's unbiased exponent
+_INV_LN2 = 1.0 / math.log(2.0)
+# ln 2 = _LN2_HI + _LN2_LO to 1e-26 (tested); _LN2_HI ends in 21 zero bits, so n _LN2_HI is exact
+_LN2_HI, _LN2_LO = 0.6931471803691238, 1.9082149292705877e-10
 _EXP_MIN, _EXP_MAX = -708.0, 709.0  # below: 0 (2^n would need a subnormal); above: inf
 _EXP_SERIES = tuple(1.0 / math.factorial(i) for i in range(13, -1, -1))  # highest power first
 _EXPM1_SERIES = tuple(1.0 / math.factorial(i + 1) for i in range(14, -1, -1))
@@ -146,7 +149,7 @@ def _split(x):
     """(e, m) with $x = 2^e m$, $m \\in [\\sqrt{1/2}, \\sqrt 2)$, e a float, for normal x > 0 (the
     fields' $c_{kj} = a^2\\lambda_{kj} + b^2$ are: covariances are positive definite)."""
     m = _float((_bits(x) & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)  # x's mantissa, in [1, 2)
-    e = _exponent_field(x) - 4503599627371519.0  # - (2^52 + 1023)
+    e = _exponent_field(x) - _EXPONENT_BIAS
     high = m > 1.4142135623730951
     return (e + 1.0, 0.5 * m) if high else (e, m)
 
@@ -164,7 +167,7 @@ def _log_split(e, m):
 
 def _workspace(lam, lanes):
     """Scratch for a field call on `lanes` points: per component and coordinate (4, K, d, P) = y, z,
-    1/c, g (see `_posterior`); per lane (K + 5, P) = r_k, then a, b, one spare, and the exponent and
+    1/c, g (see `_posterior`); per lane (K + 5, P) = r_k, then a, b, one scratch row, the exponent and
     mantissa of a running product."""
     n_comp, d = lam.shape
     return np.empty((4, n_comp, d, lanes)), np.empty((n_comp + 5, lanes))
