@@ -10,9 +10,9 @@ import mpmath
 import numpy as np
 
 from verify import q1
-from verify.audit import claim_rng
-from verify.q1_quadrature import QUAD_RTOL
-from verify.q1_search import joint_search, kl_gauss, kl_gauss_margin, marginal_search
+from verify.engine.audit import claim_rng
+from verify.numerics.smoothed_kl import QUAD_RTOL
+from verify.q1.search import joint_search, kl_gauss, kl_gauss_margin, marginal_search
 
 REPEATS = 5
 

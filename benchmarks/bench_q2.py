@@ -7,12 +7,12 @@ import time
 
 import numpy as np
 
-from verify import mixture_ode
-from verify.audit import Auditor
-from verify.likelihood_ode import log_likelihood
+from verify.numerics import mixture_ode
+from verify.engine.audit import Auditor
+from verify.numerics.likelihood_ode import log_likelihood
 from verify.q2 import CLAIMS
-from verify.q2_fields import RFVelocity, VPFlow, standard_normal_log_prob, test_mixture, test_points
-from verify.q2_runs import ATOL, RTOL, TOL
+from verify.q2.fields import RFVelocity, VPFlow, standard_normal_log_prob, test_mixture, test_points
+from verify.q2.runs import ATOL, RTOL, TOL
 
 
 def best_time(fn, repeats: int) -> tuple[float, object]:

@@ -7,17 +7,18 @@ from __future__ import annotations
 import sys
 import time
 
-from verify.audit import claim_rng
+from verify.engine.audit import claim_rng
 
 
 def main(argv: list[str]) -> int:
     t_import = time.perf_counter()
-    import verify.q3 as q3
-    import verify.q4_bridges as q4
+    from verify.q3.translation import q3_truth
+    from verify.q4.q4e_i import q4ei_truth
+    from verify.q4.q4e_ii import q4eii_truth
     print(f"import (sympy, scipy, models): {time.perf_counter() - t_import:.2f} s")
     for seed in [int(a) for a in argv] or [0]:
         total = 0.0
-        for key, fn in (("q3", q3.q3_truth), ("q4e.i", q4.q4ei_truth), ("q4e.ii", q4.q4eii_truth)):
+        for key, fn in (("q3", q3_truth), ("q4e.i", q4ei_truth), ("q4e.ii", q4eii_truth)):
             start = time.perf_counter()
             fn(rng=claim_rng(seed, key))
             took = time.perf_counter() - start

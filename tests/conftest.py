@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from verify.audit import Auditor
-from verify.parallel import default_jobs
+from verify.engine.audit import Auditor
+from verify.engine.parallel import default_jobs
 
 AUDITOR = Auditor(seed=0)  # one per run: each claim's truth is computed once for all tests
 
@@ -21,7 +21,7 @@ def auditor() -> Auditor:
 @pytest.fixture(scope="session")
 def written_figures(tmp_path_factory, auditor):
     """Every registered claim's figures, written once for the run: {file name: path}."""
-    from verify.figures import figure_names, write
+    from verify.outputs.figures import figure_names, write
     from verify.registry import REGISTRY
 
     out = tmp_path_factory.mktemp("figures")
@@ -32,8 +32,8 @@ def written_figures(tmp_path_factory, auditor):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """End the run with the seed sheet's certification table (the same as `python -m verify`)."""
     from verify.registry import REGISTRY
-    from verify.report import table
-    from verify.sheet import load
+    from verify.outputs.report import table
+    from verify.engine.sheet import load
 
     results = AUDITOR.audit(load(None, REGISTRY), REGISTRY.values(), jobs=default_jobs())
     terminalreporter.section("certification of the seed's answers (seed 0)")

@@ -105,11 +105,11 @@ def test_help_and_list(capsys):
 
 def test_no_arguments_audits_the_seed_and_asks_for_every_figure(monkeypatch, capsys, auditor):
     import verify.cli
-    import verify.figures
+    import verify.outputs.figures
 
     requested = []
     monkeypatch.setattr(verify.cli, "Auditor", lambda *args, **kwargs: auditor)  # reuse truths
-    monkeypatch.setattr(verify.figures, "write",
+    monkeypatch.setattr(verify.outputs.figures, "write",
                         lambda names, out_dir, aud, **options: requested.extend(names) or [])
     assert main([]) == 0
     out = capsys.readouterr().out

@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 from verify.registry import REGISTRY
-from verify.sheet import load
+from verify.engine.sheet import load
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
 

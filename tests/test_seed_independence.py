@@ -3,9 +3,9 @@
 Two sheets: the seed's answers, and their opposite (every yes/no flipped, every choice moved to
 another option), so both branches of each judgement meet a second seed's numbers.
 """
-from verify.audit import Auditor
+from verify.engine.audit import Auditor
 from verify.registry import REGISTRY
-from verify.sheet import Sheet, load
+from verify.engine.sheet import Sheet, load
 
 
 def opposite(sheet: Sheet) -> Sheet:

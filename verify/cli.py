@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .audit import Auditor, select, stderr_progress
-from .claims import ReferenceFailure, Verdict
-from .errors import UserError
-from .parallel import default_jobs
-from .report import FIGURE_DIR, as_json, markdown, table
+from .engine.audit import Auditor, select, stderr_progress
+from .engine.claims import ReferenceFailure, Verdict
+from .engine.errors import UserError
+from .engine.parallel import default_jobs
+from .outputs.report import FIGURE_DIR, as_json, markdown, table
 
 __all__ = ["main"]
 
@@ -122,9 +122,9 @@ def _auditor(args) -> Auditor:
 
 
 def _default() -> int:
-    from .figures import figure_names, write
+    from .outputs.figures import figure_names, write
     from .registry import REGISTRY
-    from .sheet import load
+    from .engine.sheet import load
 
     out = _output_dir(FIGURE_DIR)
     auditor = Auditor(0, stderr_progress)
@@ -151,7 +151,7 @@ def _audit(args) -> int:
 def _load(path):
     """The sheet at `path` (None: the seed's), with warnings for what this version cannot check."""
     from .registry import REGISTRY
-    from .sheet import load
+    from .engine.sheet import load
 
     sheet = load(path, REGISTRY)
     if sheet.ignored:
@@ -164,7 +164,7 @@ def _load(path):
 
 def _list(args) -> int:
     from .registry import REGISTRY
-    from .sheet import ALL_IDS
+    from .engine.sheet import ALL_IDS
 
     width = max(map(len, ALL_IDS))
     for claim_id in ALL_IDS:
@@ -176,7 +176,7 @@ def _list(args) -> int:
 
 
 def _figures(args) -> int:
-    from .figures import figure_names, write
+    from .outputs.figures import figure_names, write
     from .registry import REGISTRY
 
     written = write(figure_names(REGISTRY.values()), _output_dir(args.out), _auditor(args),
@@ -188,7 +188,7 @@ def _figures(args) -> int:
 
 def _report(args) -> int:
     from .registry import REGISTRY
-    from .report_tex import compile_pdf, write
+    from .outputs.latex_report import compile_pdf, write
 
     out = _output_dir(args.out)
     sheet = _load(args.sheet)
@@ -197,4 +197,3 @@ def _report(args) -> int:
     if args.pdf:
         print(compile_pdf(tex))
     return 0
-
