@@ -45,6 +45,7 @@ def test_strict_exits_1_when_a_verdict_is_not_correct(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["audit", "absent.toml"], "no such sheet file"),
+    (["audit", "/dev/zero"], "/dev/zero: not a regular file"),
     (["audit", "--only", "q9"], "unknown claim id(s) q9"),
     (["audit", "--only", ""], "--only names no claim id"),
     (["figures", "--out", "/proc/no/such/dir"], "cannot write to /proc/no/such/dir"),

@@ -1,9 +1,12 @@
 """Answer sheets: the seed loads; every kind of bad input is one clear UserError."""
+import os
+from pathlib import Path
+
 import pytest
 
 from verify.engine.errors import UserError
 from verify.registry import REGISTRY
-from verify.engine.sheet import ALL_IDS, load, load_text
+from verify.engine.sheet import ALL_IDS, MAX_SHEET_BYTES, load, load_text
 
 
 def test_seed_sheet_loads_and_answers_every_registered_claim():
@@ -42,6 +45,23 @@ def test_bad_sheets_name_file_claim_and_field(text, message):
 def test_missing_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="no such sheet file"):
         load(tmp_path / "absent.toml", REGISTRY)
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused_before_reading(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)  # opening it would block until a writer came: refused by its stat alone
+    for path, what in ((fifo, "FIFO"), (tmp_path, "directory"), (Path(os.devnull), "device")):
+        with pytest.raises(UserError, match=f"not a regular file .*{what}"):
+            load(path, REGISTRY)
+
+
+def test_a_sheet_over_the_size_cap_is_refused(tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text("# padding\n" * (MAX_SHEET_BYTES // 10 + 1))  # a comment-only sheet just over 1 MiB
+    with pytest.raises(UserError, match="larger than 1024 KiB"):
+        load(big, REGISTRY)
+    big.write_text("# padding\n" * (MAX_SHEET_BYTES // 10 - 1))  # just under: a valid empty sheet
+    assert load(big, REGISTRY).answers == {}
 
 
 def test_known_but_unchecked_ids_are_reported_not_rejected():

@@ -6,6 +6,7 @@ schema (`Claim.fields`). Every problem is a `UserError` naming the file, claim a
 from __future__ import annotations
 
 import math
+import stat
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -21,7 +22,7 @@ from .claims import Claim, Field
 from .errors import UserError
 from .formula import FormulaError, parse
 
-__all__ = ["Sheet", "load", "load_text", "SEED_SHEET", "ALL_IDS", "NOTE"]
+__all__ = ["Sheet", "load", "load_text", "SEED_SHEET", "ALL_IDS", "NOTE", "MAX_SHEET_BYTES"]
 
 # Claim ids of DESIGN.md, in the homework's order (a contract).
 ALL_IDS = (
@@ -32,6 +33,7 @@ ALL_IDS = (
 )
 NOTE = "note"  # free text allowed in every claim: shown, not checked
 SEED_SHEET = "seed.toml"
+MAX_SHEET_BYTES = 1 << 20  # 1 MiB: the seed's full sheet is ~4 KB; a bound so no read runs away
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,27 @@ def load(path: str | Path | None, registry: Mapping[str, Claim]) -> Sheet:
         return load_text(text, f"<seed sheet {SEED_SHEET}>", registry)
     p = Path(path)
     try:
-        text = p.read_text("utf-8")
+        text = _read_regular_file(p).decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"{p}: no such sheet file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{p}: cannot read the sheet ({exc})") from None
     return load_text(text, str(p), registry)
+
+
+def _read_regular_file(p: Path) -> bytes:
+    """The bytes of `p`, refused before opening when it is not a regular file (a device or FIFO
+    could block or never end) and when it holds more than MAX_SHEET_BYTES."""
+    kind = p.stat().st_mode
+    if not stat.S_ISREG(kind):
+        what = "a directory" if stat.S_ISDIR(kind) else "a device, FIFO or socket"
+        raise UserError(f"{p}: not a regular file ({what}); a sheet is a TOML file")
+    with p.open("rb") as handle:
+        data = handle.read(MAX_SHEET_BYTES + 1)  # bounded even if the file grows meanwhile
+    if len(data) > MAX_SHEET_BYTES:
+        raise UserError(f"{p}: larger than {MAX_SHEET_BYTES // 1024} KiB; a sheet is a small TOML "
+                        "file")
+    return data
 
 
 def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
