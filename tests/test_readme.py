@@ -22,3 +22,12 @@ def test_readme_documents_every_sheet_field():
             row = re.search(rf"^\|[^|\n]*`{re.escape(claim.id)}`[^|\n]*\|[^|\n]*`{field.name}`",
                             README, re.M)
             assert row, f"README has no row for [{claim.id}] {field.name}"
+
+
+def test_readme_states_the_marginal_search_the_audit_computes(auditor):
+    facts = auditor.truth(REGISTRY["q1b"]).facts
+    found = re.search(r"(\d+) counterexamples in (\d+) configurations", README)
+    assert found and (int(found[1]), int(found[2])) == (facts["marginal"]["counterexamples"],
+                                                       facts["marginal"]["configs"])
+    best = min(facts["certificates"], key=lambda c: c["margin"] / c["kl_2"])
+    assert f"d ≤ (σ_1/σ_0)² = {best['d_max']}" in README

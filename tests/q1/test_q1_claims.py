@@ -1,6 +1,6 @@
 """Claims q1a and q1b: truths and verdicts on the seed's answers and on variants (seeds 0 and 1)."""
 
-from verify.engine.claims import Verdict
+from verify.engine.claims import Role, Verdict
 from verify.engine.sheet import load_text
 import verify.q1 as q1
 
@@ -69,4 +69,19 @@ def test_truth_says_the_identity_holds_and_the_condition_is_not_needed(auditor):
     assert auditor.truth(REG["q1a"]).facts["holds"] is True
     f = auditor.truth(REG["q1b"]).facts
     assert f["agree"] is True and f["condition_needed"] is False
-    assert f["marginal"]["counterexamples"] == []
+    # the joint claim needs no condition; the smoothed marginals break it even where it holds
+    certified = [c for c in f["certificates"] if c["certified"]]
+    assert f["marginal"]["counterexamples"] > 0 and certified
+    assert f["condition_sufficient_for_marginals"] is False
+    assert all(c["direction"] == "forward" and c["d_max"] >= 1 for c in certified)
+
+
+def test_q1b_reports_the_certified_marginal_counterexample(auditor):
+    res = auditor.judge(REG["q1b"], load_text(GOOD, "t", REG))
+    n = auditor.truth(REG["q1b"]).facts["marginal"]["counterexamples"]
+    assert f"marginals: {n} counterexamples in " in res.evidence.summary
+    assert "certified, forward" in res.evidence.summary
+    cert = [c for c in res.evidence.checks if c.name.startswith("certified marginal counterexample")]
+    assert cert and all(c.passed and c.role is Role.FACT and c.value < 0 for c in cert)
+    assert "is not what makes (3) true" in res.evidence.correction
+    assert res.verdict is Verdict.CORRECT  # the joint-law claim and its verdict are unaffected

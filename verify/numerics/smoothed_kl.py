@@ -159,8 +159,8 @@ def _pair_crossings(mu, var, c):
 @dataclass(frozen=True)
 class MixtureLaw:
     r"""$q_0 = \sum_k w_k N(\mu_k, v_k)$ smoothed by each column of S: (C, J). Panels break at
-    $\mu_k$ and $\mu_k \pm \{1, 2.5, 5, 10\} sd_k$ for the narrowest and the widest smoothing, so that each
-    mode gets nodes on its own scale; the domain is every mean $\pm 40 sd_{max}$ (Gaussian tails beyond:
+    $\mu_k$ and $\mu_k \pm \{1, 2.5, 5, 10\} sd_k$ for every smoothing (column of S), so that each
+    mode gets nodes on its own scale at every smoothing, decades apart as they may be; the domain is every mean $\pm 40 sd_{max}$ (Gaussian tails beyond:
     $< 10^{-300}$, tail bound 0). Where log q switches sharply between modes, `_switches` adds panels on
     the switch's own width (GK nodes could step over it unseen); bisection does the rest."""
 
@@ -177,12 +177,12 @@ class MixtureLaw:
                              for k in range(var.shape[1])])
 
     def edges(self):
-        ends = np.column_stack([self.S.min(axis=1), self.S.max(axis=1)])
-        sd = np.sqrt(self.v0[:, None, :] + ends[:, :, None] ** 2)        # (C, 2, K)
+        sd = np.sqrt(self.v0[:, None, :] + self.S[:, :, None] ** 2)        # (C, J, K)
         mu = self.mu[:, None, None, :]
         pts = (mu + _MIX_BREAKS[None, :, None, None] * sd[:, None]).reshape(len(sd), -1)
-        lo = (self.mu - 40 * sd[:, 1]).min(axis=1)
-        hi = (self.mu + 40 * sd[:, 1]).max(axis=1)
+        widest = sd.max(axis=1)
+        lo = (self.mu - 40 * widest).min(axis=1)
+        hi = (self.mu + 40 * widest).max(axis=1)
         pts = np.column_stack([pts, self.mu] + [self._switches(j) for j in range(self.S.shape[1])])
         pts = np.clip(np.where(np.isnan(pts), lo[:, None], pts), lo[:, None], hi[:, None])
         return np.sort(np.column_stack([lo, pts, hi]), axis=1)

@@ -17,7 +17,9 @@ from derivations.chains.q1 import q1b_derivation
 from ..engine.claims import Check, Claim, Evidence, Field, Role, Truth
 from ..engine.formula import equivalent
 from ..models import GaussianMixture
-from .search import SEARCH_SEED, joint_kl_mc, joint_search, kl_gauss, marginal_search
+from ..numerics.smoothed_kl_mp import DPS
+from .marginals import BOUND_RTOL, KL_FLOOR, certify, marginal_search
+from .search import SEARCH_SEED, joint_kl_mc, joint_search, kl_gauss
 
 __all__ = ["CLAIM", "SYMBOLS_KL"]
 
@@ -74,23 +76,58 @@ def _q1b_truth(*, rng: np.random.Generator) -> Truth:
     checks.append(Check.close("joint search: KL_2 - KL_1 from two evaluations = the cancellation-free "
                               "margin (relative)", joint["max_rel_disagreement"], 0.0, atol=1e-10,
                               role=Role.CONTROL))
-    marg = marginal_search({"mixture": 1000, "uniform": 200, "cauchy": 200}, refine_steps=12)
-    rows = [v for fam in marg["families"].values() for v in fam.values()]
-    n_inc = sum(v["inconclusive"] for v in rows)
-    checks.append(Check.exact(f"marginal search: no counterexample in {marg['configs']} configs, both "
-                              f"directions ({n_inc} not signable by the quadrature)",
-                              not marg["counterexamples"], value=len(marg["counterexamples"])))
-    checks.append(Check.exact("marginal search: the quadrature signs every margin it drew (error "
-                              "estimate < |margin|)", n_inc == 0, value=n_inc, expected=0,
-                              role=Role.CONTROL, detail="largest error estimate relative to KL_2 "
-                              f"{max(v['max_rel_err'] for v in rows):.2g}"))
+    marg = marginal_search()
+    certificates = certify(marg)
+    checks += _marginal_checks(marg, certificates)
     agree = bool(mono and free and joint["violations"] == 0)
     needed = bool(joint["violations"] > 0 and joint["worst_rel_margin_inside"] >= 0)
     # the sheet's KL direction is judged against both derived forms: derived once here, not per sheet
     reverse = gaussian_kl.kl_1d_reverse().subs({s1: sigma_j, s0: sigma_0}) * d_sym
+    sufficient = not any(c["certified"] for c in certificates)
     return Truth(tuple(checks), {"agree": agree, "condition_needed": needed, "mc": mc,
-                                 "joint": joint, "marginal": marg, "derivation": q1b_derivation(),
+                                 "joint": joint, "marginal": marg, "certificates": certificates,
+                                 "condition_sufficient_for_marginals": sufficient,
+                                 "derivation": q1b_derivation(),
                                  "kl_true": gaussian_kl.kl_answer_form(), "kl_reverse": reverse})
+
+
+_KL_NAMES = {"forward": ("KL(q_s1||q_s0)", "KL(q_s2||q_s0)"),
+             "reverse": ("KL(q_s0||q_s1)", "KL(q_s0||q_s2)")}
+
+
+def _marginal_checks(marg: dict, certificates: list[dict]) -> list[Check]:
+    """The marginal search's findings (FACT), its quadrature's accuracy (CONTROL) and one certificate
+    (FACT) per best counterexample, with the float bound checked against mpmath (CONTROL)."""
+    fams = marg["families"].values()
+    rows = [v for fam in fams for v in fam.values()]
+    per = {d: sum(fam[d]["counterexamples"] for fam in fams) for d in _KL_NAMES}
+    n_inc, n_low = sum(v["inconclusive"] for v in rows), sum(v["unresolved"] for v in rows)
+    checks = [Check.exact(
+        f"marginal search: no counterexample in {marg['configs']} configs, both directions",
+        marg["counterexamples"] == 0, value=marg["counterexamples"], expected=0,
+        detail=f"counterexamples: forward {per['forward']}, reverse {per['reverse']}; {n_inc} margins "
+               f"not signable by the quadrature ({n_low} with KL_2 < {KL_FLOOR:g} nats, at rounding)")]
+    loose = sum(v["loose_bounds"] for v in rows)
+    checks.append(Check.exact(f"marginal search: every quadrature error bound <= {BOUND_RTOL:g} KL_2 + "
+                              f"{KL_FLOOR:g} nats (converged, not stopped on its panel limit)",
+                              loose == 0, value=loose, expected=0, role=Role.CONTROL,
+                              detail="largest bound / KL_2 where KL_2 >= "
+                                     f"{KL_FLOOR:g}: {max(v['max_rel_err'] for v in rows):.2g}"))
+    for c in certificates:
+        kl_1, kl_2 = _KL_NAMES[c["direction"]]
+        where = ", ".join(f"{k} = ({', '.join(f'{x:.4g}' for x in v)})" for k, v in c.items()
+                          if k in ("w", "mu", "sd", "sigma", "L", "g") and np.ndim(v))
+        checks.append(Check.exact(
+            f"certified marginal counterexample ({c['family']}, {c['direction']}): {kl_1} = "
+            f"{c['kl_1']:.6g} > {kl_2} = {c['kl_2']:.6g}", c["certified"], value=c["margin"],
+            detail=f"{where}; mpmath ({DPS} digits): KL_2 - KL_1 = {c['margin']:.6g} +- "
+                   f"{c['err']:.1g}; sigma_0^2 <= sigma_1^2/d holds for a product q0 in every "
+                   f"d <= {c['d_max']}", unit="nats"))
+        checks.append(Check.close(
+            f"certificate ({c['family']}, {c['direction']}): float quadrature margin = mpmath margin "
+            "within both error bounds", c["float_margin"], c["margin"],
+            atol=c["float_err"] + c["err"], role=Role.CONTROL, unit="nats"))
+    return checks
 
 
 def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
@@ -114,12 +151,35 @@ def _q1b_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     kl = sp.sstr(f["kl_true"])
     summary = (f"joint KL = {kl} for all q0; {j['n']} joint configs: {j['violations']} violations "
                f"(worst rel. margin {min(j['worst_rel_margin_inside'], j['worst_rel_margin_outside']):.2g}); "
-               f"marginals: {len(m['counterexamples'])} counterexamples in {m['configs']} configs")
+               f"marginals: {m['counterexamples']} counterexamples in {m['configs']} configs"
+               + _certified_phrase(f["certificates"]))
     correction = (f"KL(q_sigma_j || q_sigma_0) for the joint laws equals {kl} for every q0, "
                   "increasing in sigma_j > sigma_0: the professor "
                   f"is {'right' if f['agree'] else 'wrong'} and the condition sigma_0^2 <= sigma_j^2/d "
-                  f"is {'needed' if f['condition_needed'] else 'not needed'}")
+                  f"is {'needed' if f['condition_needed'] else 'not needed'} for the joint laws"
+                  + _marginal_sentence(f))
     return Evidence(tuple(checks), summary, correction, ("q1b_kl_vs_sigma", "q1b_search"))
+
+
+def _certified_phrase(certificates: list[dict]) -> str:
+    best = min((c for c in certificates if c["certified"]), key=lambda c: c["margin"] / c["kl_2"],
+               default=None)  # the search's objective: the least relative margin
+    if best is None:
+        return ""
+    return (f" (certified, {best['direction']}: KL_2 - KL_1 = {best['margin']:.3g} +- "
+            f"{best['err']:.0g} nats at {DPS} digits)")
+
+
+def _marginal_sentence(facts: Mapping[str, Any]) -> str:
+    """What the marginal search says about the condition: sufficient for the smoothed marginals or not."""
+    certified = [c for c in facts["certificates"] if c["certified"]]
+    if facts["condition_sufficient_for_marginals"]:
+        return "; for the smoothed marginals q0 * N(0, sigma^2) no counterexample was certified"
+    dirs = sorted({c["direction"] for c in certified})
+    return ("; for the smoothed marginals q0 * N(0, sigma^2) the inequality fails "
+            f"({', '.join(dirs)} KL) even where sigma_0^2 <= sigma_j^2/d holds (certified "
+            f"counterexamples, d up to {max(c['d_max'] for c in certified)}), so the condition "
+            "is not what makes (3) true")
 
 
 CLAIM = Claim(

@@ -1,22 +1,14 @@
-r"""Question 1(b) numerics: the Gaussian KL, joint-KL Monte Carlo, and the counterexample searches.
+r"""Question 1(b) numerics for the joint laws: the Gaussian KL, joint-KL Monte Carlo, and the
+counterexample search (the marginals' search is in `verify.q1.marginals`).
 
 Joint laws $q_\sigma(\tilde x, x) = q_0(x) N(\tilde x; x, \sigma^2 I_d)$: $KL(q_{\sigma_j} \| q_{\sigma_0})
 = \frac d2(r - 1 - \log r)$, $r = \sigma_j^2/\sigma_0^2$ (`derivations.gaussian_kl`), for every $q_0$.
-Marginals $q_\sigma = q_0 * N(0, \sigma^2)$ in 1-D: KL by the quadrature of `verify.numerics.smoothed_kl`
-(with an a-posteriori error bound), searched by seeded random draws plus hill-climbing. For product $q_0$ on $R^d$ the marginal KL is the sum of the coordinates' 1-D KLs, so a
-1-D search settles the sign for every d.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy.special import logsumexp
 
-from ..numerics.smoothed_kl import CauchyLaw, MixtureLaw, UniformLaw, margins
-
-__all__ = ["kl_gauss", "kl_gauss_margin", "joint_search", "joint_kl_mc", "MixtureFamily",
-           "ScalarFamily", "marginal_search", "SEARCH_SEED", "FAMILIES"]
+__all__ = ["kl_gauss", "kl_gauss_margin", "joint_search", "joint_kl_mc", "SEARCH_SEED"]
 
 SEARCH_SEED = 20250331  # the searches are deterministic numerics: a fixed seed, whatever --seed is
 
@@ -144,126 +136,3 @@ def joint_kl_mc(sample_q0, d: int, s_j: float, s_0: float, n: int, rng) -> tuple
 
     lr = log_joint(s_j) - log_joint(s_0)
     return float(lr.mean()), float(lr.std(ddof=1) / np.sqrt(n))
-
-
-# ----------------------------------------------------------------------------- the searches
-@dataclass(frozen=True)
-class MixtureFamily:
-    """K-component 1-D mixtures with narrow, separated modes down to near point masses."""
-
-    K: int = 3
-
-    def decode(self, theta):
-        """theta: (C, 3K + 3) unconstrained -> (w, mu, v0, s0, s1, s2)."""
-        K = self.K
-        logits = theta[:, :K]
-        w = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
-        w = np.clip(w, 1e-6, None)
-        w /= w.sum(axis=1, keepdims=True)
-        mu = np.clip(theta[:, K:2 * K], -10, 10)
-        sd = np.exp(np.clip(theta[:, 2 * K:3 * K], np.log(1e-5), 0.0))
-        s0, s1, s2 = _decode_sigmas(theta[:, 3 * K:])
-        return w, mu, sd ** 2, s0, s1, s2
-
-    def draw(self, n, rng):
-        K = self.K
-        return np.column_stack([rng.normal(0, 2, (n, K)), rng.uniform(-10, 10, (n, K)),
-                                rng.uniform(np.log(1e-5), 0, (n, K)), _draw_sigmas(n, rng)])
-
-    def margins(self, theta):
-        w, mu, v0, s0, s1, s2 = self.decode(theta)
-        return margins(MixtureLaw(w, mu, v0, np.column_stack([s0, s1, s2])))
-
-
-def _decode_sigmas(t):
-    s0 = np.exp(np.clip(t[:, 0], np.log(1e-2), np.log(3.0)))
-    s1 = s0 * np.exp(np.clip(t[:, 1], 0.01, 3.0))
-    s2 = s1 * np.exp(np.clip(t[:, 2], 0.01, 3.0))
-    return s0, s1, s2
-
-
-def _draw_sigmas(n, rng):
-    return np.column_stack([rng.uniform(np.log(1e-2), np.log(3.0), n),
-                            rng.uniform(0.01, 3.0, n), rng.uniform(0.01, 3.0, n)])
-
-
-@dataclass(frozen=True)
-class ScalarFamily:
-    """A one-parameter q0 (uniform width L or Cauchy scale g), all configurations in one quadrature."""
-
-    name: str
-    law: type
-    log_range: tuple
-
-    def decode(self, theta):
-        p = np.exp(np.clip(theta[:, 0], *self.log_range))
-        return (p,) + _decode_sigmas(theta[:, 1:])
-
-    def draw(self, n, rng):
-        return np.column_stack([rng.uniform(*self.log_range, n), _draw_sigmas(n, rng)])
-
-    def margins(self, theta):
-        p, s0, s1, s2 = self.decode(theta)
-        return margins(self.law(p, np.column_stack([s0, s1, s2])))
-
-
-FAMILIES = {
-    "mixture": MixtureFamily(3),
-    "uniform": ScalarFamily("uniform", UniformLaw, (np.log(0.1), np.log(10.0))),
-    "cauchy": ScalarFamily("cauchy", CauchyLaw, (np.log(0.1), np.log(1.0))),
-}
-
-
-def _refine(fam, direction, theta, rel, conclusive, margin, err, steps, rng):
-    """Hill-climb from the conclusive configuration of least relative margin: 4 Gaussian proposals
-    per step, the step shrinking by 0.7 after a step without progress. Returns (best, rel, m, e, tried)."""
-    i = int(np.argmin(np.where(conclusive, rel, np.inf)))
-    best, best_rel, best_m, best_e = theta[i:i + 1].copy(), float(rel[i]), float(margin[i]), float(err[i])
-    step = 0.3
-    for _ in range(steps):
-        props = best + step * rng.standard_normal((4, best.shape[1]))
-        m, e, s = fam.margins(props)[direction]
-        r = np.where(e < np.abs(m), m / np.maximum(s, 1e-300), np.inf)
-        j = int(np.argmin(r))
-        if r[j] < best_rel:
-            best, best_rel, best_m, best_e = props[j:j + 1], float(r[j]), float(m[j]), float(e[j])
-        else:
-            step *= 0.7
-    return best, best_rel, best_m, best_e, 4 * steps
-
-
-def marginal_search(budget: dict[str, int], refine_steps: int = 12, seed: int = SEARCH_SEED) -> dict:
-    """Seeded random search with hill-climbing refinement of the worst relative margin, per family
-    and KL direction. A counterexample needs margin < -(quadrature error bound)."""
-    rng = np.random.default_rng(seed)
-    report = {"configs": 0, "counterexamples": [], "families": {}}
-    for name, n in budget.items():
-        fam = FAMILIES[name]
-        theta = fam.draw(n, rng)
-        res = fam.margins(theta)
-        report["configs"] += n
-        fam_report = {}
-        for direction, (margin, err, scale) in res.items():
-            rel = margin / np.maximum(scale, 1e-300)
-            conclusive = err < np.abs(margin)  # else the quadrature cannot sign the margin
-            best, best_rel, best_m, best_e, tried = _refine(fam, direction, theta, rel, conclusive,
-                                                            margin, err, refine_steps, rng)
-            report["configs"] += tried
-            found = margin < -err
-            params = fam.decode(theta)
-            fam_report[direction] = {
-                "n": int(n), "violations": int(found.sum()),
-                "inconclusive": int((~conclusive).sum()), "worst_rel_margin": best_rel,
-                "worst_margin": best_m, "worst_err": best_e, "max_err": float(err.max()),
-                "max_rel_err": float((err / np.maximum(scale, 1e-300)).max()),
-                "worst_params": [float(v) for v in np.concatenate(
-                    [np.ravel(a) for a in fam.decode(best)])],
-                "sample_rel_margin": rel[:2000].tolist(),
-                "sample_sigma_ratio": (params[-1][:2000] / params[-2][:2000]).tolist(),
-            }
-            if best_m < -best_e or found.any():
-                report["counterexamples"].append({"family": name, "direction": direction,
-                                                  "margin": best_m, "err": best_e,
-                                                  "params": fam_report[direction]["worst_params"]})
-        report["families"][name] = fam_report
-    return report

@@ -54,35 +54,53 @@ def q1b_kl_vs_sigma(out_dir: Path, truth_of: Callable[[str], Truth],
 def q1b_search(out_dir: Path, truth_of: Callable[[str], Truth],
                formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """Left: joint search, relative margin against $\\sigma_1^2/(d\\sigma_0^2)$ (condition holds right of 1).
-    Right: marginal search, relative margin per family and direction against $\\sigma_2/\\sigma_1$."""
+    Right: marginal search, relative margin $(KL_2 - KL_1)/KL_2$ (symlog) against $\\sigma_1/\\sigma_0$
+    per family and direction; counterexamples ringed, certified ones starred."""
     facts = truth_of("q1b").facts
-    sample = facts["joint"]["sample"]
     with style.figure(ncols=2, height=2.6) as (fig, axes):
-        ax = axes[0][0]
-        ratio, rel = np.array(sample["ratio"]), np.array(sample["rel_margin"])
-        inside = ratio >= 1
-        dense = {"s": 2, "rasterized": True}  # thousands of points: an image inside the PDF
-        ax.scatter(ratio[inside], rel[inside], label="inside the condition", **dense)
-        ax.scatter(ratio[~inside], rel[~inside], label="outside", **dense)
-        ax.axvline(1.0, color="k", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(r"$\sigma_1^2 / (d\,\sigma_0^2)$")
-        ax.set_ylabel(r"$(KL_2 - KL_1)/KL_2$ (joint)")
-        ax.legend()
-        ax = axes[0][1]
-        for i, (fam, dirs) in enumerate(facts["marginal"]["families"].items()):
-            for direction, marker in (("forward", "o"), ("reverse", "x")):
-                r = dirs[direction]
-                ax.scatter(r["sample_sigma_ratio"], np.maximum(r["sample_rel_margin"], 1e-6), s=4,
-                           marker=marker, color=f"C{i}", label=f"{fam}, {direction}",
-                           rasterized=True)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(r"$\sigma_2/\sigma_1$")
-        ax.set_ylabel("relative margin (marginals)")
-        ax.legend(ncol=2, fontsize=6)
+        _joint_panel(axes[0][0], facts["joint"]["sample"])
+        _marginal_panel(axes[0][1], facts["marginal"]["families"], facts["certificates"])
         return style.save(fig, out_dir, "q1b_search", formats)
+
+
+def _joint_panel(ax, sample) -> None:
+    ratio, rel = np.array(sample["ratio"]), np.array(sample["rel_margin"])
+    inside = ratio >= 1
+    dense = {"s": 2, "rasterized": True}  # thousands of points: an image inside the PDF
+    ax.scatter(ratio[inside], rel[inside], label="inside the condition", **dense)
+    ax.scatter(ratio[~inside], rel[~inside], label="outside", **dense)
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\sigma_1^2 / (d\,\sigma_0^2)$")
+    ax.set_ylabel(r"$(KL_2 - KL_1)/KL_2$ (joint)")
+    ax.legend()
+
+
+def _marginal_panel(ax, families, certificates) -> None:
+    lowest = min([0.0] + [c["margin"] / c["kl_2"] for c in certificates]
+                 + [min(r["sample_rel_margin"]) for dirs in families.values() for r in dirs.values()])
+    for i, (fam, dirs) in enumerate(families.items()):
+        for direction, marker in (("forward", "o"), ("reverse", "x")):
+            r = dirs[direction]
+            x, y = np.array(r["sample_sigma_ratio"]), np.array(r["sample_rel_margin"])
+            bad = np.array(r["sample_counterexample"], bool)
+            ax.scatter(x, y, s=3, marker=marker, color=f"C{i}", rasterized=True, lw=0.5,
+                       label=fam if direction == "forward" else None)
+            ax.scatter(x[bad], y[bad], s=14, facecolors="none", edgecolors="k", lw=0.4,
+                       rasterized=True)
+    for j, c in enumerate(certificates):
+        ax.scatter([c["sigma"][1] / c["sigma"][0]], [c["margin"] / c["kl_2"]], marker="*", s=70,
+                   color="red", edgecolors="k", lw=0.5, zorder=5,
+                   label="certified (mpmath)" if j == 0 else None)
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-4)  # negative margins (counterexamples) stay visible
+    ax.set_ylim(3 * lowest if lowest < 0 else -1e-4, 3.0)
+    ax.set_xlabel(r"$\sigma_1/\sigma_0$ (condition holds for $d \leq (\sigma_1/\sigma_0)^2$)")
+    ax.set_ylabel(r"$(KL_2 - KL_1)/KL_2$ (marginals)")
+    ax.set_title("o forward KL, x reverse KL; ringed: counterexample", fontsize=7)
+    ax.legend(ncol=3, fontsize=5, loc="center", markerscale=0.8)  # in the empty band around 0
 
 
 FIGURES = {"q1a_constant": q1a_constant, "q1b_kl_vs_sigma": q1b_kl_vs_sigma,
