@@ -50,7 +50,8 @@ def test_units_follow_the_number():
 
 def _toy(note: str = "", derivation=()):
     x = sp.Symbol("x1", real=True)
-    claim = Claim("q4c.i", "a toy claim", (Field("f", "formula", "a formula", symbols=(x,)),),
+    claim = Claim("q4c.i", "a toy claim", (Field("f", "formula", "a formula", symbols=(x,),
+                                                     domain={x: (-1.0, 1.0)}),),
                   lambda *, rng: Truth(()), lambda a, t: Evidence((), ""))
     checks = (Check.monte_carlo("mean", 1.01, 0.004, 1.0, role=Role.FACT, unit="nats"),
               Check.close("closed form", 0.5, 0.5, atol=1e-12, role=Role.PART))
