@@ -22,3 +22,12 @@ def test_readme_documents_every_sheet_field():
             row = re.search(rf"^\|[^|\n]*`{re.escape(claim.id)}`[^|\n]*\|[^|\n]*`{field.name}`",
                             README, re.M)
             assert row, f"README has no row for [{claim.id}] {field.name}"
+
+
+def test_readme_sheet_examples_load():
+    from verify.engine.sheet import load_text
+
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2  # the sheet example and the derivation-chain example
+    for i, block in enumerate(blocks):
+        assert load_text(block, f"README toml block {i + 1}", REGISTRY).answers
