@@ -66,6 +66,7 @@ def test_a_formula_fields_steps_are_parsed_like_the_field():
     ("['exp(-beta*t)', 3]", r"alpha_steps, step 2 of 2: bad formula 3: expected a formula string"),
     ("[]", r"alpha_steps: expected a non-empty list of formulas .*got an empty list"),
     ("'exp(-beta*t)'", r"alpha_steps: expected a non-empty list of formulas .*got a string"),
+    (str(["t"] * 101), r"alpha_steps: 101 steps, more than the 100 a chain may have"),
 ])
 def test_bad_steps_name_the_field_and_the_step(steps, message):
     text = f'[q4d.ii]\nalpha = "exp(-beta*t)"\nalpha_steps = {steps}'

@@ -35,6 +35,9 @@ ALL_IDS = (
 )
 NOTE = "note"  # free text allowed in every claim: shown, not checked
 SEED_SHEET = "seed.toml"
+# longest derivation chain a sheet may give: each step costs one `equivalent` (0.02-0.06 s for
+# the homework's formulas), so this bounds a sheet's chain checks to seconds
+MAX_STEPS = 100
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ def _steps(spec: Field, value: Any, where: str) -> tuple:
         got = "an empty list" if value == [] else _kind(value)
         raise UserError(f"{where}: expected a non-empty list of formulas (the derivation's steps, "
                         f"ending in {spec.name}), got {got}")
+    if len(value) > MAX_STEPS:
+        raise UserError(f"{where}: {len(value)} steps, more than the {MAX_STEPS} a chain may have")
     parsed = []
     for k, item in enumerate(value, 1):
         try:
