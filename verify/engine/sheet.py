@@ -144,7 +144,7 @@ def _steps(spec: Field, value: Any, where: str) -> tuple:
     for k, item in enumerate(value, 1):
         try:
             parsed.append(_formula(spec, item))
-        except ValueError as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # as for the field itself
             raise UserError(f"{where}, step {k} of {len(value)}: {exc}") from None
     return tuple(parsed)
 
