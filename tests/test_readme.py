@@ -31,3 +31,12 @@ def test_readme_states_the_marginal_search_the_audit_computes(auditor):
                                                        facts["marginal"]["configs"])
     best = min(facts["certificates"], key=lambda c: c["margin"] / c["kl_2"])
     assert f"d ≤ (σ_1/σ_0)² = {best['d_max']}" in README
+
+
+def test_readme_sheet_examples_load():
+    from verify.engine.sheet import load_text
+
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2  # the sheet example and the derivation-chain example
+    for i, block in enumerate(blocks):
+        assert load_text(block, f"README toml block {i + 1}", REGISTRY).answers

@@ -1,9 +1,11 @@
-"""The verdict rule and the Check constructors."""
+"""The verdict rule, the Check constructors and the formula fields' domains."""
 import math
 
 import pytest
+import sympy as sp
 
-from verify.engine.claims import Check, ReferenceFailure, Role, Verdict, verdict_of
+from verify.engine.claims import Check, Field, ReferenceFailure, Role, Verdict, verdict_of
+from verify.registry import REGISTRY
 
 
 def _check(role, passed):
@@ -68,3 +70,17 @@ def test_json_has_the_contract_keys_and_no_nan():
     row = Check.close("x", math.inf, 1.0, atol=1.0).as_json()
     assert list(row) == ["name", "passed", "value", "expected", "tolerance", "detail"]
     assert row["value"] is None
+
+
+def test_a_formula_field_must_say_where_its_formulas_are_compared():
+    with pytest.raises(ValueError, match="domain and relations must cover exactly"):
+        Field("f", "formula", "no domain", symbols=(sp.Symbol("t"),))
+
+
+def test_every_registered_formula_field_samples_where_its_symbols_live():
+    # simplify uses the symbols' assumptions, so the numeric points must respect them too
+    fields = [f for c in REGISTRY.values() for f in c.fields if f.kind == "formula"]
+    assert fields
+    for f in fields:
+        for symbol, (low, high) in f.domain.items():
+            assert low < high and (low >= 0 or not symbol.is_positive), (f.name, symbol)

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from verify.engine.errors import UserError
 from verify.registry import REGISTRY
@@ -68,3 +69,35 @@ def test_known_but_unchecked_ids_are_reported_not_rejected():
     older = {i: c for i, c in REGISTRY.items() if i != "q4d.ii"}  # a version without q4d.ii
     sheet = load_text("[q4d.ii]\nanything = 1", "s.toml", older)
     assert sheet.ignored == ("q4d.ii",) and sheet.answers == {}
+
+
+def test_a_formula_fields_steps_are_parsed_like_the_field():
+    sheet = load_text('[q4d.ii]\nalpha = "exp(-beta*(1 - t)/2)"\n'
+                      r"alpha_steps = ['exp(-beta/2)*exp(beta*t/2)', '$e^{-\beta(1-t)/2}$']",
+                      "s.toml", REGISTRY)
+    t, beta = REGISTRY["q4d.ii"].field("alpha").symbols
+    steps = sheet.answer("q4d.ii")["alpha_steps"]
+    assert steps == (sp.exp(-beta / 2) * sp.exp(beta * t / 2), sp.exp(-beta * (1 - t) / 2))
+
+
+@pytest.mark.parametrize("steps, message", [
+    ("['exp(-beta*t)', 'exp(-']", r"\[q4d.ii\] alpha_steps, step 2 of 2: bad formula 'exp\(-'"),
+    ("['exp(-gamma*t)']", r"alpha_steps, step 1 of 1: bad formula .*unknown symbol 'gamma'"),
+    ("['exp(-beta*t)', 3]", r"alpha_steps, step 2 of 2: bad formula 3: expected a formula string"),
+    ("[]", r"alpha_steps: expected a non-empty list of formulas .*got an empty list"),
+    ("'exp(-beta*t)'", r"alpha_steps: expected a non-empty list of formulas .*got a string"),
+    (str(["t"] * 101), r"alpha_steps: 101 steps, more than the 100 a chain may have"),
+])
+def test_bad_steps_name_the_field_and_the_step(steps, message):
+    text = f'[q4d.ii]\nalpha = "exp(-beta*t)"\nalpha_steps = {steps}'
+    with pytest.raises(UserError, match=message) as info:
+        load_text(text, "bad.toml", REGISTRY)
+    assert str(info.value).startswith("bad.toml")
+
+
+def test_steps_need_their_field_and_only_formula_fields_have_steps():
+    with pytest.raises(UserError, match=r"alpha_steps: the chain ends in alpha, which the sheet "
+                                        "does not state"):
+        load_text("[q4d.ii]\nalpha_steps = ['exp(-beta*t)']", "bad.toml", REGISTRY)
+    with pytest.raises(UserError, match=r"satisfies_steps: unknown field .*F also takes F_steps"):
+        load_text("[q4d.ii]\nsatisfies_steps = ['t']", "bad.toml", REGISTRY)

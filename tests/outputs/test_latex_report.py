@@ -11,7 +11,8 @@ import sympy as sp
 from verify import cli
 from verify.engine.audit import Result
 from verify.engine.claims import Check, Claim, Evidence, Field, Role, Truth, Verdict
-from verify.outputs.latex_report import escape, number, render
+from verify.engine.steps import chain_checks
+from verify.outputs.latex_report import compile_pdf, escape, number, render
 from verify.engine.sheet import Sheet, load
 
 INJECTIONS = [r"\input{/etc/passwd}", r"\immediate\write18{rm -rf /}", "}}}{", r"$\x$ & # % ^ _ ~",
@@ -50,7 +51,8 @@ def test_units_follow_the_number():
 
 def _toy(note: str = "", derivation=()):
     x = sp.Symbol("x1", real=True)
-    claim = Claim("q4c.i", "a toy claim", (Field("f", "formula", "a formula", symbols=(x,)),),
+    claim = Claim("q4c.i", "a toy claim", (Field("f", "formula", "a formula", symbols=(x,),
+                                                     domain={x: (-1.0, 1.0)}),),
                   lambda *, rng: Truth(()), lambda a, t: Evidence((), ""))
     checks = (Check.monte_carlo("mean", 1.01, 0.004, 1.0, role=Role.FACT, unit="nats"),
               Check.close("closed form", 0.5, 0.5, atol=1e-12, role=Role.PART))
@@ -80,6 +82,44 @@ def test_formulas_are_rendered_by_sympy_and_derivations_line_by_line():
     assert r"$1.0100(40)\,\mathrm{nats}$" in tex and r"SE $0.004\,\mathrm{nats}$" in tex
     assert r"$0.5$ & $0.5$ & $1\times 10^{-12}$" in tex  # no unit where none is given
     assert r"\paragraph{Corrected statement.} the true statement" in tex
+
+
+def _chain_toy():
+    """A toy claim whose sheet reaches f = x1^2/2 by x1^2 = (x1 + 1)^2 - 2 x1 - 1 (holds) = x1^2/2
+    (broken)."""
+    sheet, (result,), facts = _toy()
+    x = sp.Symbol("x1", real=True)
+    steps = (x ** 2, (x + 1) ** 2 - 2 * x - 1)
+    sheet = Sheet(sheet.name, {"q4c.i": {"f": x ** 2 / 2, "f_steps": steps}})
+    checks = chain_checks(result.claim.fields[0], steps, x ** 2 / 2)
+    result = Result(result.claim, result.verdict,
+                    Evidence(result.evidence.checks + checks, "s"))
+    return sheet, [result], facts
+
+
+def test_a_sheet_chain_is_typeset_with_each_steps_check_beside_it():
+    sheet, results, facts = _chain_toy()
+    tex = render(sheet, 0, results, facts)
+    assert r"\noindent Derivation of \texttt{f} stated by the sheet:" in tex
+    chain = tex.split(r"\begin{align*}", 1)[1].split(r"\end{align*}", 1)[0]
+    rows = chain.strip().splitlines()
+    assert rows[0] == r"& x_{1}^{2} && \text{\footnotesize step 1} \\"
+    assert rows[1].startswith(r"={}& - 2 x_{1} + \left(x_{1} + 1\right)^{2} - 1 && \parbox[t]"
+                              r"{0.42\textwidth}{\footnotesize step 2: holds: step 1 = step 2")
+    assert rows[2].startswith(r"={}& \frac{x_{1}^{2}}{2} && \parbox[t]{0.42\textwidth}{\footnotesize "
+                              r"f (the field): \textbf{fails}: step 2 = f itself")
+    assert rows[2].endswith("}") and len(rows) == 3  # no \\ after the last row: no empty line
+    assert chain.count("{") == chain.count("}")
+
+
+def test_a_chain_report_compiles(tmp_path):
+    if shutil.which("latexmk") is None:
+        pytest.skip("latexmk not installed (apt-get install texlive-latex-base "
+                    "texlive-latex-recommended latexmk)")
+    sheet, results, facts = _chain_toy()
+    tex = tmp_path / "report.tex"
+    tex.write_text(render(sheet, 0, results, facts), encoding="utf-8")
+    assert compile_pdf(tex).exists()
 
 
 @pytest.fixture(scope="module")

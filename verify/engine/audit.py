@@ -1,7 +1,8 @@
 """Run claims against a sheet: truth once per (claim, seed), judgement per sheet.
 
 Each claim's generator is `default_rng([seed, crc32(id)])`, so adding a claim never changes
-another claim's numbers.
+another claim's numbers. Every claim's evidence gets the checks of the sheet's derivation chains
+(`steps`) after its judge ran.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .claims import Claim, Evidence, Truth, Verdict, verdict_of
 from .errors import UserError
 from .parallel import pool_map
 from .sheet import Sheet
+from .steps import with_step_checks
 
 __all__ = ["Result", "Auditor", "claim_rng", "select"]
 
@@ -85,7 +87,7 @@ class Auditor:
 
     def judge(self, claim: Claim, sheet: Sheet) -> Result:
         answer = sheet.answer(claim.id)
-        evidence = claim.judge(answer, self.truth(claim))
+        evidence = with_step_checks(claim, answer, claim.judge(answer, self.truth(claim)))
         verdict = verdict_of(sheet.answered(claim.id), evidence.checks)
         return Result(claim, verdict, evidence, answer.get("note", ""))
 

@@ -188,7 +188,13 @@ def verdict_of(answered: bool, checks: tuple[Check, ...]) -> Verdict:
 
 @dataclass(frozen=True)
 class Field:
-    """One answer-sheet field: kind is bool | choice | choices | number | formula | text."""
+    """One answer-sheet field: kind is bool | choice | choices | number | formula | text.
+
+    A formula field states where its formulas are compared: `domain` maps each free symbol to
+    the open interval it is sampled on (`formula.equivalent`), and `relations` gives the symbols
+    fixed by the others (symbol -> expression, substituted before comparing). The claim's judge
+    and the step checker (`verify.engine.steps`) both read them: one source of truth.
+    """
 
     name: str
     kind: str
@@ -196,6 +202,13 @@ class Field:
     choices: tuple[str, ...] = ()
     symbols: tuple = ()  # sympy Symbols a formula may use (their meaning goes in `doc`)
     number_range: tuple[float, float] | None = None  # closed interval allowed for numbers
+    domain: Mapping[Any, tuple[float, float]] = field(default_factory=dict, hash=False)
+    relations: Mapping[Any, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        if self.kind == "formula" and set(self.domain) | set(self.relations) != set(self.symbols):
+            raise ValueError(f"formula field {self.name}: domain and relations must cover exactly "
+                             f"its symbols {[str(s) for s in self.symbols]}")
 
 
 @dataclass(frozen=True)

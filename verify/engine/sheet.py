@@ -1,7 +1,9 @@
 """Answer sheets: TOML in, validated answers out.
 
 A claim id is a dotted table path (`[q4c.ii]`); each claim's fields are checked against its
-schema (`Claim.fields`). Every problem is a `UserError` naming the file, claim and field.
+schema (`Claim.fields`). Every formula field F also takes `F_steps`, a non-empty list of formulas
+(the derivation ending in F, read like F; see `steps`). Every problem is a `UserError` naming the
+file, claim and field (and the 1-based step of a chain).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 from .claims import Claim, Field
 from .errors import UserError
 from .formula import FormulaError, parse
+from .steps import STEPS_SUFFIX, steps_key
 
 __all__ = ["Sheet", "load", "load_text", "SEED_SHEET", "ALL_IDS", "NOTE", "MAX_SHEET_BYTES"]
 
@@ -34,6 +37,9 @@ ALL_IDS = (
 NOTE = "note"  # free text allowed in every claim: shown, not checked
 SEED_SHEET = "seed.toml"
 MAX_SHEET_BYTES = 1 << 20  # 1 MiB: the seed's full sheet is ~4 KB; a bound so no read runs away
+# longest derivation chain a sheet may give: each step costs one `equivalent` (0.02-0.06 s for
+# the homework's formulas), so this bounds a sheet's chain checks to seconds
+MAX_STEPS = 100
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
         claim = registry[claim_id]
         answers[claim_id] = {key: _field_value(claim, key, value, name)
                              for key, value in table.items()}
+        _require_chain_ends(claim, answers[claim_id], name)
     return Sheet(name, answers, tuple(ignored))
 
 
@@ -119,14 +126,52 @@ def _field_value(claim: Claim, key: str, value: Any, name: str) -> Any:
         if not isinstance(value, str):
             raise UserError(f"{where}: expected text, got {_kind(value)}")
         return value
+    chained = _chained_field(claim, key)
+    if chained is not None:
+        return _steps(chained, value, where)
     spec = claim.field(key)
     if spec is None:
         known = ", ".join([f.name for f in claim.fields] + [NOTE])
-        raise UserError(f"{where}: unknown field (fields of {claim.id}: {known})")
+        steps = "; a formula field F also takes F_steps" if any(
+            f.kind == "formula" for f in claim.fields) else ""
+        raise UserError(f"{where}: unknown field (fields of {claim.id}: {known}{steps})")
     try:
         return _VALIDATORS[spec.kind](spec, value)
     except (TypeError, ValueError, OverflowError) as exc:  # FormulaError is a ValueError
         raise UserError(f"{where}: {exc}") from None
+
+
+def _chained_field(claim: Claim, key: str) -> Field | None:
+    """The formula field whose chain `key` is (`F_steps` -> F), else None."""
+    if not key.endswith(STEPS_SUFFIX):
+        return None
+    spec = claim.field(key[:-len(STEPS_SUFFIX)])
+    return spec if spec is not None and spec.kind == "formula" else None
+
+
+def _steps(spec: Field, value: Any, where: str) -> tuple:
+    """A derivation chain: a non-empty list of formulas, each read like the field itself."""
+    if not isinstance(value, list) or not value:
+        got = "an empty list" if value == [] else _kind(value)
+        raise UserError(f"{where}: expected a non-empty list of formulas (the derivation's steps, "
+                        f"ending in {spec.name}), got {got}")
+    if len(value) > MAX_STEPS:
+        raise UserError(f"{where}: {len(value)} steps, more than the {MAX_STEPS} a chain may have")
+    parsed = []
+    for k, item in enumerate(value, 1):
+        try:
+            parsed.append(_formula(spec, item))
+        except (TypeError, ValueError, OverflowError) as exc:  # as for the field itself
+            raise UserError(f"{where}, step {k} of {len(value)}: {exc}") from None
+    return tuple(parsed)
+
+
+def _require_chain_ends(claim: Claim, answer: Mapping[str, Any], name: str) -> None:
+    """A chain's last step is claimed equal to its field, so the field must be stated too."""
+    for spec in claim.fields:
+        if steps_key(spec.name) in answer and spec.name not in answer:
+            raise UserError(f"{name}: [{claim.id}] {steps_key(spec.name)}: the chain ends in "
+                            f"{spec.name}, which the sheet does not state")
 
 
 def _bool(spec: Field, value: Any) -> bool:

@@ -1,7 +1,8 @@
 r"""The LaTeX report: `report.tex` plus the figures it includes, compiling on its own.
 
 Generic over the registered claims: a first page with the verdict table, then one section per
-claim (homework order) with what the sheet answered (formulas by `sympy.latex`), the derivation
+claim (homework order) with what the sheet answered (formulas by `sympy.latex`; a field's
+derivation chain `F_steps` as one aligned line per step with its `F step k` check beside it), the derivation
 (optional protocol: `Truth.facts["derivation"]` is a tuple of steps `(lhs_latex_or_label, sympy
 expression, check text)`), the checks as a booktabs table, the corrected statement and the figures.
 A check's `unit` (e.g. nats) is written beside its value and expected value. Every string from
@@ -27,6 +28,7 @@ from ..engine.claims import Check, Verdict
 from ..engine.errors import UserError
 from ..engine.latex_formula import symbol_latex_names
 from ..engine.sheet import Sheet
+from ..engine.steps import step_name, steps_key
 
 __all__ = ["REPORT_DIR", "TEX_PACKAGES", "escape", "number", "render", "write", "compile_pdf"]
 
@@ -256,9 +258,31 @@ def _answer(result: Result, answer) -> list[str]:
         out += [rf"\texttt{{{escape(f.name)}}} & {_value(answer[f.name])} & {escape(f.doc)} \\"
                 for f in stated]
         out += [r"\bottomrule", r"\end{longtable}"]
+    for f in stated:
+        if steps_key(f.name) in answer:
+            out += _chain(result, f.name, (*answer[steps_key(f.name)], answer[f.name]))
     if result.note:
         out += [r"\noindent Note on the sheet (shown, not checked): ``" + escape(result.note) + "''"]
     return out
+
+
+def _chain(result: Result, name: str, chain) -> list[str]:
+    """The sheet's chain e_1 = ... = e_n = F, one align* row per expression, each equality's
+    check (`F step k`, from the evidence) beside it."""
+    checks = {c.name: c for c in result.evidence.checks}
+
+    def tex(expr) -> str:
+        return sp.latex(expr, symbol_names=symbol_latex_names(expr.free_symbols))
+
+    rows = [rf"& {tex(chain[0])} && \text{{\footnotesize step 1}}"]
+    for k, expr in enumerate(chain[1:], 2):
+        check = checks[step_name(name, k)]
+        label = f"{escape(name)} (the field)" if k == len(chain) else f"step {k}"
+        verdict = ("holds" if check.passed else r"\textbf{fails}") + ": " + escape(check.detail)
+        rows.append(rf"={{}}& {tex(expr)} && \parbox[t]{{0.42\textwidth}}"
+                    rf"{{\footnotesize {label}: {verdict}}}")
+    return [rf"\noindent Derivation of \texttt{{{escape(name)}}} stated by the sheet:",
+            r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
 
 
 def _derivation(steps) -> list[str]:

@@ -23,6 +23,10 @@ __all__ = ["CLAIM", "CONDITIONS", "REQUIRED_CONDITIONS", "SYMBOLS_C", "q1a_mixtu
 
 E_tr_var, E_marg_sq, E_cond_sq = sp.symbols("E_tr_var E_marg_sq E_cond_sq", real=True)
 SYMBOLS_C = (E_tr_var, E_marg_sq, E_cond_sq)
+# where c's formulas are compared: both expectations of squared norms are positive, and the law of
+# total variance fixes E_cond_sq = E_marg_sq + E_tr_var (so -E_tr_var/2 = (E_marg_sq - E_cond_sq)/2)
+C_DOMAIN = {E_tr_var: (0.01, 100.0), E_marg_sq: (0.01, 100.0)}
+C_RELATIONS = {E_cond_sq: E_marg_sq + E_tr_var}
 
 CONDITIONS = {
     "kernel_differentiable": "x~ -> q_sigma(x~|x) is C^1 and positive for every x, so the conditional "
@@ -223,7 +227,7 @@ CLAIM = Claim(
     (Field("holds", "bool", "J1 - J2 does not depend on theta"),
      Field("c", "formula", "c = J1 - J2 in E_tr_var = E_x~ tr Var_{x|x~}[grad log q(x~|x)], "
            "E_marg_sq = E||grad log q_sigma(x~)||^2, E_cond_sq = E||grad log q_sigma(x~|x)||^2",
-           symbols=SYMBOLS_C),
+           symbols=SYMBOLS_C, domain=C_DOMAIN, relations=C_RELATIONS),
      Field("conditions", "choices", "regularity conditions stated; tags: "
            + "; ".join(f"{k}: {v}" for k, v in CONDITIONS.items()),
            choices=tuple(CONDITIONS))),

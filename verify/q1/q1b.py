@@ -186,6 +186,6 @@ CLAIM = Claim(
     "q1b", "Professor Super Smooth: KL(q_s1||q_s0) <= KL(q_s2||q_s0) for the joint laws",
     (Field("agree", "bool", "the claim (3) holds for the joint distributions"),
      Field("kl_gaussian", "formula", "KL(N(mu, sigma_j^2 I_d) || N(mu, sigma_0^2 I_d)) in d, "
-           "sigma_0, sigma_j", symbols=SYMBOLS_KL),
+           "sigma_0, sigma_j", symbols=SYMBOLS_KL, domain=KL_DOMAIN),
      Field("condition_needed", "bool", "is sigma_0^2 <= sigma_j^2/d needed for (3)")),
     _q1b_truth, _q1b_judge, ("q1b_kl_vs_sigma", "q1b_search"))

@@ -16,10 +16,12 @@ from .runs import TOL, rf_run
 
 __all__ = ["CLAIM", "FIELDS", "RF_TRUE", "rf_values"]
 
+RF_DOMAIN = {log_p0: (-50.0, 0.0), int_div_v: (-50.0, 50.0)}  # where formulas are compared
 FIELDS = (
     Field("exact", "bool", "can rectified flow with a Gaussian source compute p(x_test) exactly?"),
     Field("log_likelihood", "formula", "log p_1(x) in log_p0 (log p_0 at the ODE's t = 0 endpoint) and "
-          "int_div_v (int_0^1 div v(x_t, t) dt along the trajectory)", symbols=RF_SYMBOLS),
+          "int_div_v (int_0^1 div v(x_t, t) dt along the trajectory)", symbols=RF_SYMBOLS,
+          domain=RF_DOMAIN),
 )
 RF_TRUE = rf_log_likelihood()
 
@@ -47,7 +49,7 @@ def rf_gaussian_judge(answer, truth: Truth) -> Evidence:
     if answer.get("log_likelihood") is not None:
         cands = {"sign of int_div_v": lambda r: 2 * r["int_div_v"]}
         c, worst, why = formula_checks(answer["log_likelihood"], RF_TRUE, RF_SYMBOLS,
-                                        {log_p0: (-50.0, 0.0), int_div_v: (-50.0, 50.0)}, [run],
+                                        RF_DOMAIN, [run],
                                         ("main",), lambda r, e: rf_values(r, e), cands, "stated formula")
         checks.append(c)
         summary += f"; stated formula off by up to {worst:.4g} ({why})"

@@ -20,11 +20,14 @@ from .runs import TOL, vp_run
 
 __all__ = ["CLAIM", "FIELDS", "VP_TRUE", "vp_values"]
 
+# where log-likelihood formulas are compared (ranges of the runs' quantities, with margin)
+VP_DOMAIN = {log_pT: (-50.0, 0.0), int_beta_div_s: (-100.0, 100.0), int_beta: (1.0, 20.0),
+             d_sym: (1.0, 10.0)}
 FIELDS = (
     Field("exact", "bool", "can Score-SDE compute p(x_test) exactly?"),
     Field("log_likelihood", "formula", "log p_0(x) in log_pT (log p_T at the endpoint), int_beta_div_s "
           "(int_0^T beta(t) div s(x_t, t) dt along the trajectory), int_beta (int_0^T beta), d",
-          symbols=SCORE_SDE_SYMBOLS),
+          symbols=SCORE_SDE_SYMBOLS, domain=VP_DOMAIN),
     Field("endpoint", "choice", "x_T: ode = probability-flow ODE endpoint, sde = end of a forward SDE "
           "path, noised = fresh noised copy of x", choices=ENDPOINTS),
 )
@@ -75,9 +78,7 @@ def score_sde_judge(answer, truth: Truth) -> Evidence:
         cands = {"missing -d/2*int_beta": lambda r: r["d"] * r["int_beta"] / 2,
                  "sign of int_beta_div_s": lambda r: -r["int_beta_div_s"],
                  "both": lambda r: r["d"] * r["int_beta"] / 2 - r["int_beta_div_s"]}
-        domain = {log_pT: (-50.0, 0.0), int_beta_div_s: (-100.0, 100.0), int_beta: (1.0, 20.0),
-                  d_sym: (1.0, 10.0)}
-        c, worst, why = formula_checks(answer["log_likelihood"], VP_TRUE, SCORE_SDE_SYMBOLS, domain,
+        c, worst, why = formula_checks(answer["log_likelihood"], VP_TRUE, SCORE_SDE_SYMBOLS, VP_DOMAIN,
                                         [run] + f["scaling"], ((2, 20.0),) + f["configs"],
                                         lambda r, e: vp_values(r, "ode", e), cands, "stated formula")
         checks.append(c)

@@ -32,6 +32,8 @@ THETAS = np.array([[0.0, 0.0, 0.0, 0.0], [-1.0, 0.5, 1.0, 0.0], [0.5, -0.5, 0.2,
 LINE = np.linspace(-2.0, 2.0, 41)   # theta = THETAS[3] + lam * (1, 0, 1, 0) for the figure
 E_LOG_P_MODEL = sp.Symbol("E_log_p_model", real=True)
 E_LOG_Q = sp.Symbol("E_log_q", real=True)
+# where loss formulas are compared: expected log-densities, any sign (a narrow q has E_log_q > 0)
+MLE_DOMAIN = {E_LOG_P_MODEL: (-20.0, 20.0), E_LOG_Q: (-20.0, 20.0)}
 # E[u_t(x_t)^2] of the marginal field (derivations.optimal_transport), a numpy function of (t, m, s)
 _KINETIC = sp.lambdify((fm.t, fm.m, fm.s), flow_kinetic_integrand(), "numpy")
 
@@ -187,7 +189,8 @@ def _judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
 CLAIM = Claim(
     "q4a", "Maximum likelihood vs conditional flow matching: losses and the main difference",
     (Field("mle_loss", "formula", "the MLE loss to minimise, in E_log_p_model = E_q[log p_theta(x)]"
-           " and E_log_q = E_q[log q(x)]", symbols=(E_LOG_P_MODEL, E_LOG_Q)),
+           " and E_log_q = E_q[log q(x)]", symbols=(E_LOG_P_MODEL, E_LOG_Q),
+           domain=MLE_DOMAIN),
      Field("mle_needs_simulation", "bool", "MLE training needs an ODE solve (with divergence) "
            "per sample"),
      Field("cfm_simulation_free", "bool", "CFM training is simulation-free (a regression)")),

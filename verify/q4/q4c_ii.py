@@ -169,8 +169,7 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     checks, notes = [], []
     cond = answer.get("conditional_vf")
     if cond is not None:
-        eq = equivalent(cond, truth.facts["conditional"],
-                        {fm.t: (0.0, 1.0), fm.x: (-3.0, 3.0), fm.x1: (-3.0, 3.0)})
+        eq = equivalent(cond, truth.facts["conditional"], COND_DOMAIN)
         checks.append(Check.exact("conditional_vf = (x1 - x)/(1 - t) at the current point x",
                                   eq.equal, value=str(cond), expected="(x1 - x)/(1 - t)",
                                   detail=eq.describe(), role=Role.PART))
@@ -222,11 +221,14 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
 
 
 _X, _X1, _T, _M, _S = fm.x, fm.x1, fm.t, fm.m, fm.s
+# where the fields' formulas are compared: t in (0, 1), points and means within 3 source SDs
+COND_DOMAIN = {_T: (0.0, 1.0), _X: (-3.0, 3.0), _X1: (-3.0, 3.0)}
+MARGINAL_DOMAIN = {_X: (-3.0, 3.0), _T: (0.0, 1.0), _M: (-3.0, 3.0), _S: (0.1, 3.0)}
 CLAIM = Claim(
     "q4c.ii", "The conditional and marginal VF of alpha_t = t, sigma_t = 1 - t (N(0,1) source)",
     (Field("conditional_vf", "formula", "u_t(x | x1): x the current point, x1 the target sample, "
-           "t the time", symbols=(_X, _X1, _T)),
+           "t the time", symbols=(_X, _X1, _T), domain=COND_DOMAIN),
      Field("marginal_vf", "formula", "u_t(x) for source N(0,1), target N(m, s^2): x the current "
            "point, t the time, m = E[x1], s the target standard deviation",
-           symbols=(_X, _T, _M, _S))),
+           symbols=(_X, _T, _M, _S), domain=MARGINAL_DOMAIN)),
     _truth_q4cii, _judge_q4cii, ("q4c_marginal_vf",))

@@ -113,14 +113,13 @@ def _formula_checks(answer) -> list[Check]:
     """The sheet's alpha/sigma (in t, beta) against eq. (5) with constant beta."""
     alpha, sigma = question_4d_schedule()
     _, variant = vp_variant_schedule()
-    domain = {t: (0.0, 1.0), beta: (1.0, 1000.0)}
     checks = []
     for key, truth in (("alpha", alpha), ("sigma", sigma)):
         if key not in answer:
             continue
-        eq = equivalent(answer[key], truth, domain)
+        eq = equivalent(answer[key], truth, SCHEDULE_DOMAIN)
         detail = eq.describe()
-        if key == "sigma" and not eq.equal and equivalent(answer[key], variant, domain).equal:
+        if key == "sigma" and not eq.equal and equivalent(answer[key], variant, SCHEDULE_DOMAIN).equal:
             detail += "; this is the VP variant sqrt(1 - alpha_t^2), not eq. (5)'s 1 - alpha_t^2"
         checks.append(Check.exact(f"{key} equals eq. (5) for t in (0,1), beta in (1,1000)", eq.equal,
                                   value=sp.sstr(answer[key]), expected=sp.sstr(truth),
@@ -129,6 +128,7 @@ def _formula_checks(answer) -> list[Check]:
 
 
 _SCHEDULE = "formula in t, beta (constant beta)"
+SCHEDULE_DOMAIN = {t: (0.0, 1.0), beta: (1.0, 1000.0)}  # where alpha/sigma formulas are compared
 CLAIMS = (
     Claim("q4d.i", "plots of alpha_t and sigma_t for beta = 598 (reference figure generated)",
           (Field("figure_provided", "bool", "the answer includes the plots"),
@@ -139,7 +139,9 @@ CLAIMS = (
     Claim("q4d.ii", "does eq. (5) with beta = 598 satisfy eq. (4); which condition fails",
           (Field("satisfies", "bool", "the answer's yes/no"),
            Field("violated", "choices", "the conditions the answer says fail", choices=CONDITIONS),
-           Field("alpha", "formula", f"alpha_t the answer uses: {_SCHEDULE}", symbols=(t, beta)),
-           Field("sigma", "formula", f"sigma_t the answer uses: {_SCHEDULE}", symbols=(t, beta))),
+           Field("alpha", "formula", f"alpha_t the answer uses: {_SCHEDULE}", symbols=(t, beta),
+                 domain=SCHEDULE_DOMAIN),
+           Field("sigma", "formula", f"sigma_t the answer uses: {_SCHEDULE}", symbols=(t, beta),
+                 domain=SCHEDULE_DOMAIN)),
           q4d_truth, q4dii_judge, ("q4d_alpha_sigma",), truth_key="q4d"),
 )

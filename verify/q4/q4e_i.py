@@ -150,8 +150,7 @@ def q4ei_judge(answer, truth: Truth) -> Evidence:
     facts = truth.facts
     checks = []
     if "bridge_variance" in answer:
-        eq = equivalent(answer["bridge_variance"], facts["variance"],
-                        {D.t: (0.0, 1.0), D.eps: (0.01, 10.0)})
+        eq = equivalent(answer["bridge_variance"], facts["variance"], VARIANCE_DOMAIN)
         checks.append(Check.exact("stated Var[X_t | X_0, X_1] equals 2 eps t(1-t)", eq.equal,
                                   value=sp.sstr(answer["bridge_variance"]),
                                   expected=sp.sstr(facts["variance"]), detail=eq.describe(),
@@ -176,12 +175,14 @@ def q4ei_judge(answer, truth: Truth) -> Evidence:
 
 
 _T, _EPS = D.t, D.eps
+VARIANCE_DOMAIN = {_T: (0.0, 1.0), _EPS: (0.01, 10.0)}  # where variance formulas are compared
 CLAIM = Claim(
     "q4e.i", "Brownian vs Schroedinger bridge: the bridge's conditional variance; SB = "
              "bridges under the entropic-OT coupling (Gaussian closed form vs Sinkhorn)",
     (Field("bridge_variance", "formula",
            "Var[X_t | X_0, X_1] per coordinate for reference dX = sqrt(2 epsilon) dW; "
-           "t: bridge time in (0, 1), epsilon: noise scale", symbols=(_T, _EPS)),
+           "t: bridge time in (0, 1), epsilon: noise scale", symbols=(_T, _EPS),
+           domain=VARIANCE_DOMAIN),
      Field("sb_coupling", "choice", "how the answer characterises the Schroedinger bridge: "
            "bridges mixed under the entropic-OT coupling, the KL projection of the reference "
            "onto the marginals, or bridges under the independent coupling",
