@@ -38,13 +38,16 @@ class Result:
     note: str = ""
 
 
-def select(registry: Mapping[str, Claim], only: Iterable[str] | None) -> list[Claim]:
-    """The claims named in `only` (all when None), in homework order; unknown ids are UserError."""
+def select(registry: Mapping[str, Claim], only: Iterable[str] | None,
+           option: str = "--only") -> list[Claim]:
+    """The claims named in `only` (all when None), in homework order; unknown ids are UserError.
+
+    `option` is the command-line option that gave `only`, named when it names no claim id."""
     if only is None:
         return list(registry.values())
     wanted = [i.strip() for i in only if i.strip()]
     if not wanted:
-        raise UserError("--only names no claim id")
+        raise UserError(f"{option} names no claim id")
     unknown = [i for i in wanted if i not in registry]
     if unknown:
         raise UserError(f"unknown claim id(s) {', '.join(unknown)} "

@@ -6,9 +6,9 @@ import textwrap
 from typing import Sequence
 
 from ..engine.audit import Result
-from ..engine.claims import Check, Verdict
+from ..engine.claims import Check, Role, Verdict
 
-__all__ = ["table", "as_json", "markdown", "figure_paths", "counts"]
+__all__ = ["table", "as_json", "markdown", "explanation", "figure_paths", "counts"]
 
 FIGURE_DIR = "figures"
 
@@ -36,6 +36,38 @@ def table(results: Sequence[Result], width: int = 110) -> str:
         lines += [f"{'':<{id_w}} | {'':<{verdict_w}} | {w}" for w in wrapped[1:]]
     tally = ", ".join(f"{n} {w}" for w, n in counts(results).items() if n)
     return "\n".join(lines + [f"({len(results)} claims: {tally})"])
+
+
+def explanation(result: Result, max_checks: int | None = None, more: str = "",
+                width: int = 100) -> str:
+    """Why a claim is not `correct`, as plain text: the verdict and its meaning (the first line),
+    the summary, the failed checks that decided it (roles other than fact; the first `max_checks`,
+    then `more`, which says how to see the rest), the correction; wrapped to `width` columns."""
+    deciding = [c for c in result.evidence.checks if not c.passed and c.role is not Role.FACT]
+    shown = deciding if max_checks is None else deciding[:max_checks]
+    lines = [f"{result.verdict.word}: {result.verdict.value}",
+             _hanging(result.evidence.summary, "summary: ", width),
+             f"failed checks ({len(deciding)}):" if deciding else "failed checks: none"]
+    lines += [_hanging(_check_line(c), "  - ", width) for c in shown]
+    if len(shown) < len(deciding):
+        lines.append(f"  ... and {len(deciding) - len(shown)} more{more}")
+    lines.append(_hanging(result.evidence.correction, "correction: ", width))
+    return "\n".join(lines)
+
+
+def _hanging(text: str, head: str, width: int) -> str:
+    """`head` + `text` wrapped to `width`, continuation lines indented by 4."""
+    return textwrap.fill(text, width, initial_indent=head, subsequent_indent=" " * 4,
+                         break_on_hyphens=False)
+
+
+def _check_line(c: Check) -> str:
+    """`[role] name: got V, expected E (tolerance T unit); detail`, without what is not given."""
+    unit = f" {c.unit}" if c.unit else ""
+    got = f"got {_fmt(c.value) or 'none'}{unit}, expected {_fmt(c.expected)}{unit}"
+    tolerance = f" (tolerance {_fmt(c.tolerance)}{unit})" if c.tolerance is not None else ""
+    detail = f"; {c.detail}" if c.detail else ""
+    return f"[{c.role.name.lower()}] {c.name}: {got}{tolerance}{detail}"
 
 
 def as_json(sheet: str, seed: int, results: Sequence[Result]) -> str:
