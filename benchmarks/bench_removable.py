@@ -51,7 +51,8 @@ def main() -> None:
     auditor.prefetch(REGISTRY.values(), jobs=2)
     seed = load(None, REGISTRY)
     claims = list(REGISTRY.values())
-    print(f"seed sheet, first judge (cold caches): {median_seconds(lambda: auditor.audit(seed, claims), 1)}")
+    first = median_seconds(lambda: auditor.audit(seed, claims), 1)
+    print(f"seed sheet, first judge (cold caches): {first}")
     # repeats hit sympy's cache: the medians below are what a re-judged sheet costs
     print(f"seed sheet, every claim: {median_seconds(lambda: auditor.audit(seed, claims), runs)}")
     for cid, forms in PAIRS.items():

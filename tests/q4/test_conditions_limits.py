@@ -38,5 +38,6 @@ def test_the_numeric_fallback_reads_an_endpoint_by_its_limit():
     pole = Condition("sigma_1", "zero", undecided, (t - t**2) / (1 - t) ** 2, 1)
     wrong = Condition("sigma_1", "zero", undecided, (t - t**2) / (1 - t), 1)
     assert _settle(removable, "removable").passed
-    assert not _settle(pole, "pole").passed and "no finite value or limit" in _settle(pole, "p").detail
+    at_pole = _settle(pole, "pole")
+    assert not at_pole.passed and "no finite value or limit" in at_pole.detail
     assert not _settle(wrong, "wrong").passed  # limit 1, not 0

@@ -74,8 +74,8 @@ def _rays(point: Sequence[float], bounds: Sequence[Bounds]) -> tuple[list[float]
 def limit_at(f: Callable, point: Sequence[float], bounds: Sequence[Bounds]) -> mpmath.mpf | None:
     r"""$\lim_{y \to p} f(y)$ from inside the box `bounds`, or None when it does not exist.
 
-    `f` is lambdified for mpmath. The values at $p + h d$ for $h$ in STEPS along both rays of `_rays`
-    must be finite and agree to LIMIT_RTOL; the value at the smaller step is returned."""
+    `f` is lambdified for mpmath. The values at $p + h d$ for $h$ in STEPS along both rays of
+    `_rays` must be finite and agree to LIMIT_RTOL; the value at the smaller step is returned."""
     with mpmath.workdps(DPS):
         base = [mpmath.mpf(float(p)) for p in point]
         near = []
@@ -92,7 +92,8 @@ def limit_at(f: Callable, point: Sequence[float], bounds: Sequence[Bounds]) -> m
         return limit
 
 
-def value_or_limit(f: Callable, point: Sequence[float], bounds: Sequence[Bounds]) -> mpmath.mpf | None:
+def value_or_limit(f: Callable, point: Sequence[float],
+                   bounds: Sequence[Bounds]) -> mpmath.mpf | None:
     """`f` at `point` (mpmath, at the caller's precision), or its limit there when the value is
     not finite (`limit_at`); None when neither exists."""
     v = mp_value(f, [mpmath.mpf(float(p)) for p in point])
@@ -100,9 +101,9 @@ def value_or_limit(f: Callable, point: Sequence[float], bounds: Sequence[Bounds]
 
 
 class NumericFormula:
-    """A parsed formula as a numpy function of `symbols` (in order): real float arrays broadcast over
-    the arguments; where the float value is not finite, the limit there (`limit_at`, approached
-    within `domain` or the symbols' assumptions), else NaN (complex, undefined, a pole) or inf."""
+    """A parsed formula as a numpy function of `symbols` (in order): real float arrays broadcast
+    over the arguments; where the float value is not finite, the limit there (`limit_at`,
+    approached within `domain` or the symbols' assumptions), else NaN or inf (undefined, a pole)."""
 
     def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol],
                  domain: Mapping[sp.Symbol, Bounds] | None = None):
