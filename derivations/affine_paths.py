@@ -13,7 +13,7 @@ import sympy as sp
 __all__ = [
     "t", "s", "u", "beta", "CONDITIONS", "CONDITION_TEXT", "Condition",
     "linear_schedule", "integrated", "question_4d_schedule", "vp_variant_schedule",
-    "conditions", "settle_symbolically",
+    "endpoint_value", "conditions", "settle_symbolically",
 ]
 
 t = sp.Symbol("t", real=True)
@@ -33,11 +33,15 @@ CONDITION_TEXT = {
 
 @dataclass(frozen=True)
 class Condition:
-    """One condition of eq. (4): `expr` must be zero (kind 'zero') or positive on (0,1) ('positive')."""
+    """One condition of eq. (4): `expr` must be zero (kind 'zero') or positive on (0,1) ('positive').
+    An endpoint condition keeps the `function` of t it reads and the end `at` (0 or 1): `expr` is
+    `endpoint_value(function, at)`, and a numeric fallback evaluates `function` there the same way."""
 
     tag: str
     kind: str
     expr: sp.Expr
+    function: sp.Expr | None = None
+    at: int | None = None
 
 
 def linear_schedule() -> tuple[sp.Expr, sp.Expr]:
@@ -62,12 +66,26 @@ def vp_variant_schedule(rate: sp.Expr = beta) -> tuple[sp.Expr, sp.Expr]:
     return alpha, sp.sqrt(1 - alpha**2)
 
 
+def endpoint_value(expr: sp.Expr, at: int) -> sp.Expr:
+    r"""`expr` at $t$ = `at` (0 or 1) as eq. (4) reads it: the value, or where that is 0/0 or a pole
+    (sympy's nan, zoo, oo) the one-sided limit from inside (0, 1): $t/t \to 1$, $1/t \to \infty$."""
+    value = expr.subs(t, at)
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        value = sp.limit(expr, t, at, "+" if at == 0 else "-")
+    return value
+
+
+def _at_end(tag: str, function: sp.Expr, at: int) -> Condition:
+    return Condition(tag, "zero", endpoint_value(function, at), function, at)
+
+
 def conditions(alpha: sp.Expr, sigma: sp.Expr) -> tuple[Condition, ...]:
-    """The five conditions of eq. (4) for a schedule, as expressions to be zero or positive."""
+    """The five conditions of eq. (4) for a schedule, as expressions to be zero or positive; the
+    endpoint values are limits where the schedule is 0/0 there (`endpoint_value`)."""
     return (
-        Condition("alpha_0", "zero", alpha.subs(t, 0)),
-        Condition("alpha_1", "zero", alpha.subs(t, 1) - 1),
-        Condition("sigma_1", "zero", sigma.subs(t, 1)),
+        _at_end("alpha_0", alpha, 0),
+        _at_end("alpha_1", alpha - 1, 1),
+        _at_end("sigma_1", sigma, 1),
         Condition("alpha_increasing", "positive", sp.diff(alpha, t)),
         Condition("sigma_decreasing", "positive", -sp.diff(sigma, t)),
     )

@@ -4,22 +4,25 @@
 expression by walking Python's `ast` under a whitelist: numbers, the field's symbols, + - * / ** ^,
 unary minus, and exp, log, sqrt, abs. LaTeX between `$...$` goes to `latex_formula.parse_latex`,
 which builds the same whitelisted tree. Nothing is evaluated as code. `equivalent(a, b, ...)` settles
-equality by `sympy.simplify` when it can, else by mpmath evaluation at many points.
+equality by sympy when it can, else by mpmath evaluation at many points; a formula that is 0/0 at a
+point is judged by its limit there (`removable`), and `to_numpy` (from `removable`) evaluates one
+on arrays the same way.
 """
 from __future__ import annotations
 
 import ast
 import math
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from .formula_rules import FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_SIMPLIFY_OPS, \
-    FormulaError, safe_power
+from .formula_rules import FUNCTIONS, MAX_DEPTH, MAX_EXPAND_POWER, MAX_EXPONENT, MAX_LENGTH, \
+    MAX_SIMPLIFY_OPS, FormulaError, safe_power
 from .latex_formula import parse_latex
+from .removable import symbol_bounds, to_numpy, value_or_limit
 
 __all__ = ["FormulaError", "parse", "Equivalence", "equivalent", "FUNCTIONS", "to_numpy", "safe_power"]
 
@@ -123,68 +126,74 @@ def _describe(node: ast.AST) -> str:
         return type(node).__name__
 
 
-def to_numpy(expr: sp.Expr, symbols) -> "Callable[..., np.ndarray]":
-    """A numpy function of `symbols` (in order) evaluating a parsed formula elementwise: real
-    float arrays, broadcast over the arguments, NaN where the value is complex or undefined."""
-    fn = sp.lambdify(tuple(symbols), expr, "numpy")
-
-    def evaluate(*args):
-        args = [np.asarray(a, float) for a in args]  # numpy semantics even for Python floats
-        with np.errstate(all="ignore"):
-            value = np.asarray(fn(*args))
-        if np.iscomplexobj(value):
-            value = np.where(np.abs(value.imag) > 0, np.nan, value.real)
-        shape = np.broadcast(*[np.asarray(a) for a in args]).shape if args else ()
-        return np.broadcast_to(value.astype(float), shape).copy()
-
-    return evaluate
-
-
 @dataclass(frozen=True)
 class Equivalence:
-    """How two expressions compare: `how` is 'symbolic' or 'numeric'; worst point if numeric."""
+    """How two expressions compare: `how` is 'symbolic' (`proof` names the sympy step) or
+    'numeric' (worst point and number of points)."""
 
     equal: bool
     how: str
     max_rel_error: float
     worst_point: Mapping[str, float]
     points: int
+    proof: str = ""
 
     def describe(self) -> str:
         if self.how == "symbolic":
-            return "simplify(answer - truth) = 0"
+            return _PROOFS[self.proof]
         point = ", ".join(f"{k}={v:.6g}" for k, v in self.worst_point.items())
         return (f"max relative difference {self.max_rel_error:.3g} over {self.points} points "
                 f"(worst at {point})")
 
 
+_PROOFS = {"cancel": "cancel(together(answer - truth)) = 0",
+           "simplify": "simplify(answer - truth) = 0"}
+
+
 def equivalent(answer: sp.Expr, truth: sp.Expr, domain: Mapping[sp.Symbol, tuple[float, float]],
                *, rtol: float = 1e-10, points: int = 64, seed: int = 0,
                dps: int = 40) -> Equivalence:
-    """Equal on `domain` (symbol -> open interval)? `points` mpmath samples decide; agreement is
-    upgraded to a symbolic proof when `simplify(answer - truth)` is 0 (small expressions only). A
-    formula that differs never reaches `simplify`, which can stall on large powers.
+    """Equal on `domain` (symbol -> open interval)? Symbolically first: the difference over one
+    denominator (`together`, then `cancel`) is 0, which also settles forms that are 0/0 somewhere
+    (`(x1 - x)*t/(t - t**2)`). Else `points` mpmath samples decide, a side that is not finite at a
+    sample taking its limit there (`removable.value_or_limit`), and agreement is upgraded to a proof
+    when `simplify(answer - truth)` is 0. Both sympy steps run on small expressions only
+    (`_symbolic_ok`); a formula that differs never reaches `simplify`, which costs 0.1-0.4 s on a
+    small wrong formula and can stall on large powers.
 
     Numeric agreement means $|a - b| \\le rtol \\max(|b|, 10^{-300})$ at every sample, at `dps` digits.
     """
+    small = _symbolic_ok(answer, truth)
+    if small and sp.cancel(sp.together(answer - truth)) == 0:
+        return Equivalence(True, "symbolic", 0.0, {}, 0, "cancel")
     numeric = _numeric_equivalence(answer, truth, domain, rtol, points, seed, dps)
-    small = sp.count_ops(answer) + sp.count_ops(truth) <= MAX_SIMPLIFY_OPS
     if numeric.equal and small and sp.simplify(answer - truth) == 0:  # a difference needs no proof
-        return Equivalence(True, "symbolic", 0.0, {}, 0)
+        return Equivalence(True, "symbolic", 0.0, {}, 0, "simplify")
     return numeric
+
+
+def _symbolic_ok(*exprs: sp.Expr) -> bool:
+    """Small enough for sympy's cancel and simplify: at most MAX_SIMPLIFY_OPS operations and no
+    integer power above MAX_EXPAND_POWER of anything but a symbol (cancel expands it)."""
+    if sum(sp.count_ops(e) for e in exprs) > MAX_SIMPLIFY_OPS:
+        return False
+    return not any(isinstance(node, sp.Pow) and not node.base.is_Symbol and node.exp.is_Integer
+                   and abs(node.exp) > MAX_EXPAND_POWER
+                   for e in exprs for node in sp.preorder_traversal(e))
 
 
 def _numeric_equivalence(answer, truth, domain, rtol, points, seed, dps) -> Equivalence:
     rng = np.random.default_rng(seed)
     names = list(domain)
+    bounds = [symbol_bounds(s, domain) for s in names]
     f_answer, f_truth = (sp.lambdify(names, e, "mpmath") for e in (answer, truth))
     worst, worst_point, compared = 0.0, {}, 0
     with mpmath.workdps(dps):
         for _ in range(points):
             point = {s: _inside(rng, *domain[s]) for s in names}
-            args = [mpmath.mpf(point[s]) for s in names]
-            a, b = _value(f_answer, args), _value(f_truth, args)
-            if a is None or b is None:  # undefined at this point: equal only if both are
+            args = [point[s] for s in names]
+            a, b = (value_or_limit(f, args, bounds) for f in (f_answer, f_truth))
+            if a is None or b is None:  # undefined here (no limit either): equal only if both are
                 rel = math.inf if (a is None) != (b is None) else 0.0
             else:
                 rel, compared = float(abs(a - b) / max(abs(b), mpmath.mpf("1e-300"))), compared + 1
@@ -200,17 +209,3 @@ def _inside(rng: np.random.Generator, low: float, high: float) -> float:
     if low > 0 and high / low > 100:
         return float(np.exp(rng.uniform(np.log(low), np.log(high))))
     return float(rng.uniform(low, high))
-
-
-def _value(f, args):
-    """mpmath value of the lambdified `f` at `args`, or None when it is not a finite real there."""
-    try:
-        v = f(*args)
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return None
-    if isinstance(v, mpmath.mpc):
-        if v.imag != 0:
-            return None
-        v = v.real
-    v = mpmath.mpf(v)
-    return v if mpmath.isfinite(v) else None

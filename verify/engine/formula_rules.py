@@ -9,7 +9,7 @@ import math
 import sympy as sp
 
 __all__ = ["FormulaError", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_POWER_LOG10", "MAX_EXPONENT",
-           "MAX_SIMPLIFY_OPS", "safe_power"]
+           "MAX_SIMPLIFY_OPS", "MAX_EXPAND_POWER", "safe_power"]
 
 
 FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs}
@@ -18,6 +18,8 @@ MAX_DEPTH = 200  # a sum of n terms nests n deep in the ast
 MAX_POWER_LOG10 = 1000  # refuse constant powers with more than this many digits
 MAX_EXPONENT = 1000  # largest constant exponent (or exp argument) a formula may carry
 MAX_SIMPLIFY_OPS = 200  # larger expressions are compared numerically only
+MAX_EXPAND_POWER = 16  # an integer power of a sum above this is compared numerically only:
+# sympy's cancel expands it ((x+1)**999 - x took 7 s), a 4-term sum to the 16th has 969 terms
 
 
 class FormulaError(ValueError):

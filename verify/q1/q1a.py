@@ -16,6 +16,7 @@ import sympy as sp
 from derivations import dsm
 from derivations.chains.q1 import q1a_derivation
 from ..engine.claims import Check, Claim, Evidence, Field, Role, Truth
+from ..engine.formula import to_numpy
 from ..models import GaussianMixture
 
 __all__ = ["CLAIM", "CONDITIONS", "REQUIRED_CONDITIONS", "SYMBOLS_C", "q1a_mixtures",
@@ -197,12 +198,9 @@ def _q1a_judge(answer: Mapping[str, Any], truth: Truth) -> Evidence:
     checks.append(Check.conclusion("holds: J1 = J2 + c with c free of theta", answer.get("holds"),
                                    f["holds"]))
     if "c" in answer:
-        fn = sp.lambdify(SYMBOLS_C, answer["c"], "math")
+        fn = to_numpy(answer["c"], SYMBOLS_C)  # the limit where the formula is 0/0
         for name, law in f["laws"].items():
-            try:
-                v = float(fn(law["E_tr_var"], law["E_marg_sq"], law["E_cond_sq"]))
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                v = float("nan")
+            v = float(fn(law["E_tr_var"], law["E_marg_sq"], law["E_cond_sq"]))
             checks.append(Check.close(f"c: the sheet's formula on {name} = c from the posterior",
                                       v, law["c"], rtol=law["rtol"], role=Role.PART,
                                       detail="quadrature values of E_tr_var, E_marg_sq, E_cond_sq; "

@@ -18,21 +18,24 @@ from scipy.special import ndtri
 from derivations import flow_matching as fm
 from derivations.chains.q4 import q4cii_derivation
 from ..engine.claims import Check, Claim, Evidence, Field, Role, Truth
-from ..engine.formula import equivalent, to_numpy
+from ..engine.formula import equivalent
+from ..engine.removable import NumericFormula, integration_span, to_numpy
 from ..models import GaussianMixture
 from ..models.mixture_flows import flow, gaussian_marginal_vf, linear_schedule, mixture_cdf, \
     mixture_marginal_vf, mixture_quantile
 
 
-__all__ = ["CLAIM", "PAIRS", "MIXTURE", "N_SAMPLES", "T_END", "sheet_field"]
+__all__ = ["CLAIM", "PAIRS", "MIXTURE", "N_SAMPLES", "T_SPAN", "sheet_field", "sheet_span"]
 
 PAIRS = ((1.5, 0.5), (-1.0, 2.0), (0.5, 1.0))  # target N(m, s^2) used to judge a sheet's field
 MIXTURE = GaussianMixture(np.array([0.3, 0.7]), np.array([[-2.0], [1.5]]),
                           np.array([[[0.25]], [[0.36]]]))
-T_GRID = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)   # judged times: a field right at t = 0 only fails
+T_GRID = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)   # judged times (a 0/0 by its limit): a field
+                                                  # right at t = 0 only fails
+_FIELD_SYMBOLS = (fm.x, fm.t, fm.m, fm.s)  # the arguments of a sheet's marginal field, in order
 N_SAMPLES = 2000                                  # N(0,1) samples transported by each field
 QUANTILES = np.linspace(0.01, 0.99, 25)           # deterministic quantile transport
-T_END = 1.0 - 1e-9  # a sheet's field is integrated to here (formulas may have 0/0 at t = 1)
+T_SPAN = (0.0, 1.0)  # a sheet's field is integrated over this; an end where it is 0/0 moves inside
 
 
 def _grid(m: float, s: float):
@@ -119,7 +122,7 @@ def _truth_q4cii(*, rng: np.random.Generator) -> Truth:
     z = ndtri(QUANTILES)
     for m, s in PAIRS:
         checks += _transport_checks(lambda v, ti, m=m, s=s: gaussian_marginal_vf(v, ti, m, s),
-                                    x0, z, m, s, 1.0, Role.CONTROL, "true field")
+                                    x0, z, m, s, T_SPAN, Role.CONTROL, "true field")
     mix_u = lambda v, ti: mixture_marginal_vf(MIXTURE, v.reshape(-1, 1), *linear_schedule(ti))
     (y_mix,), _ = flow(mix_u, z[None])
     target_q = mixture_quantile(MIXTURE, QUANTILES)
@@ -136,11 +139,12 @@ def _truth_q4cii(*, rng: np.random.Generator) -> Truth:
                                  "derivation": q4cii_derivation()})
 
 
-def _transport_checks(field, x0, z, m, s, t_end, role, who):
-    r"""Where `field` sends N(0,1): moments of the samples (5 SE), KS, quantile map vs $m + s z$."""
+def _transport_checks(field, x0, z, m, s, span, role, who):
+    r"""Where `field` sends N(0,1) over the time `span`: moments of the samples (5 SE), KS, quantile
+    map vs $m + s z$."""
     try:
-        (y,), _ = flow(lambda v, ti: field(v, ti), x0[None], t1=t_end)
-        (yq,), _ = flow(lambda v, ti: field(v, ti), z[None], t1=t_end)
+        (y,), _ = flow(lambda v, ti: field(v, ti), x0[None], *span)
+        (yq,), _ = flow(lambda v, ti: field(v, ti), z[None], *span)
     except (RuntimeError, ValueError, FloatingPointError) as exc:
         return [Check.exact(f"{who} sends N(0,1) to N({m:g}, {s:g}^2)", False,
                             detail=f"ODE failed: {exc}", role=role)]
@@ -159,10 +163,19 @@ def _transport_checks(field, x0, z, m, s, t_end, role, who):
     ]
 
 
-def sheet_field(expr: sp.Expr):
-    """The sheet's marginal field as a numpy function f(x, t, m, s) (finite or NaN)."""
-    fn = to_numpy(expr, (fm.x, fm.t, fm.m, fm.s))
-    return lambda x, t, m, s: np.broadcast_to(fn(x, t, m, s), np.shape(x)).copy()
+def sheet_field(expr: sp.Expr) -> NumericFormula:
+    """The sheet's marginal field as a numpy function f(x, t, m, s), t in [0, 1]: its limit where
+    it is 0/0, NaN or inf where it is undefined or has a pole (`engine.removable`)."""
+    return to_numpy(expr, _FIELD_SYMBOLS, {fm.t: T_SPAN})
+
+
+def sheet_span(field: NumericFormula, m: float, s: float) -> tuple[float, float]:
+    """T_SPAN for the ODE of a sheet's field (target N(m, s^2)), each end where the field is 0/0 at
+    5 quantiles of the marginal p_t there moved just inside (`engine.removable.integration_span`);
+    the ODE then evaluates `field.raw` inside it."""
+    z = ndtri(QUANTILES[::6])
+    return integration_span(
+        field, lambda t: (t * m + math.sqrt(t * t * s * s + (1 - t) ** 2) * z, t, m, s), T_SPAN)
 
 
 def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
@@ -183,9 +196,9 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
         checks.append(Check.stated("the answer states the marginal VF", None))
     else:
         field = sheet_field(marg)
-        res_fn = sp.lambdify((fm.x, fm.t, fm.m, fm.s), fm.continuity_residual(
-            marg, fm.gaussian_pdf(fm.x, fm.t * fm.m,
-                                  sp.sqrt(fm.t ** 2 * fm.s ** 2 + (1 - fm.t) ** 2))), "numpy")
+        res_fn = to_numpy(fm.continuity_residual(marg, fm.gaussian_pdf(
+            fm.x, fm.t * fm.m, sp.sqrt(fm.t ** 2 * fm.s ** 2 + (1 - fm.t) ** 2))),
+            _FIELD_SYMBOLS, {fm.t: T_SPAN})
         worst = {}
         for m, s in PAIRS:
             t, x = _grid(m, s)
@@ -197,15 +210,15 @@ def _judge_q4cii(answer: Mapping[str, Any], truth: Truth) -> Evidence:
                                       bad.max(), 0.0, atol=1e-9, role=Role.CONCLUSION,
                                       detail=f"relative error max {bad.max():.3g}; wrong at t = "
                                              f"{wrong_t}; grid t = {list(T_GRID)}"))
-            with np.errstate(all="ignore"):
-                r = np.broadcast_to(np.asarray(res_fn(x[1:], t[1:], m, s), float), x[1:].shape)
+            r = res_fn(x[1:], t[1:], m, s)
             rmax = float(np.nan_to_num(np.abs(r), nan=np.inf).max())
             checks.append(Check.close(f"continuity residual of marginal_vf, N({m:g},{s:g}^2)",
                                       rmax, 0.0, atol=1e-8, role=Role.CONCLUSION,
                                       detail="(d_t p + d_x(u p))/p with the true p_t, t > 0"))
             worst[(m, s)] = (bad.max(), rmax)
-            checks += _transport_checks(lambda v, ti, m=m, s=s: field(v, ti, m, s),
-                                        truth.facts["x0"], truth.facts["z"], m, s, T_END,
+            checks += _transport_checks(lambda v, ti, m=m, s=s: field.raw(v, ti, m, s),
+                                        truth.facts["x0"], truth.facts["z"], m, s,
+                                        sheet_span(field, m, s),
                                         Role.CONCLUSION, "marginal_vf")
         notes.append("marginal: max rel. error " + ", ".join(
             f"{v[0]:.2g} (N({k[0]:g},{k[1]:g}^2))" for k, v in worst.items()))

@@ -29,7 +29,7 @@ def q4c_marginal_vf(out_dir: Path, truth_of: Callable,
                     formats: Sequence[str] = style.FORMATS) -> list[Path]:
     """True marginal field of the linear path against the seed's, and where each sends N(0,1)."""
     from ...models.mixture_flows import flow, gaussian_marginal_vf
-    from ...q4.q4c_ii import T_END
+    from ...q4.q4c_ii import sheet_span
 
     truth = truth_of("q4c.ii")
     m, s = 1.5, 0.5
@@ -53,7 +53,8 @@ def q4c_marginal_vf(out_dir: Path, truth_of: Callable,
         bins = np.linspace(-1, 3.5, 61)
         ax.hist(y_true, bins=bins, density=True, alpha=0.5, label="true field")
         if seed is not None:
-            (y_seed,), _ = flow(lambda v, t: seed(v, t, m, s), x0[None], t1=T_END)
+            (y_seed,), _ = flow(lambda v, t: seed.raw(v, t, m, s), x0[None],
+                                *sheet_span(seed, m, s))
             ax.hist(y_seed, bins=bins, density=True, alpha=0.5, label="seed's field")
         ax.plot(bins, stats.norm.pdf(bins, m, s), "k", lw=1, label=f"target $N({m:g},{s:g}^2)$")
         ax.set_xlabel("$x_1$ (ODE from $N(0,1)$, $n = %d$)" % x0.size)
