@@ -1,4 +1,4 @@
-"""Command line: `python -m verify [audit|list|figures|report] ...`; results on stdout, progress on stderr.
+"""Command line: `python -m verify [audit|grade|template|list|figures|report] ...`; results on stdout, progress on stderr.
 
 Exit status: 0 the audit ran; 1 with --strict when a verdict is not `correct`; 2 bad input;
 3 the suite's own reference computation failed its accuracy control.
@@ -29,6 +29,7 @@ examples:
   python -m verify audit --only q4d.ii,q4c.i --format md
   python -m verify list                     claim ids and what each checks
   python -m verify report --pdf             LaTeX report (report/report.tex, report.pdf)
+  python -m verify template --out s.toml    an empty sheet to fill in (every claim and field)
 exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure,
 130 interrupted (Ctrl-C)"""
 
@@ -36,7 +37,7 @@ exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 refe
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="{audit,list,figures,report}")
+    sub = parser.add_subparsers(dest="command", metavar="{audit,grade,template,list,figures,report}")
     audit = sub.add_parser("audit", help="audit an answer sheet (default: the seed's)",
                            description="Audit an answer sheet: one verdict with evidence per claim.")
     audit.add_argument("sheet", nargs="?", help="TOML answer sheet (default: the seed's answers)")
@@ -62,7 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="report", help="output folder (default: report)")
     report.add_argument("--pdf", action="store_true", help="also compile DIR/report.pdf with latexmk")
     _common(report)
+    _template_parser(sub)
     return parser
+
+
+def _template_parser(sub) -> None:
+    template = sub.add_parser(
+        "template", help="write an answer sheet to fill in (every claim, field, type and symbol)",
+        description="Write a TOML answer sheet to fill in: every claim's table with each field's "
+                    "type, choices and formula symbols as comments, values commented out (so it "
+                    "audits as all 'unanswered'). With --from, the given sheet's values are filled "
+                    "in.", epilog="example:\n  python -m verify template --out alice.toml\n"
+                                  "  python -m verify template --from old.toml --only q4c.ii",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    template.add_argument("--out", metavar="FILE", help="write FILE instead of stdout")
+    template.add_argument("--force", action="store_true", help="overwrite an existing --out FILE")
+    template.add_argument("--only", metavar="ID,...", help="comma-separated claim ids to include")
+    template.add_argument("--from", dest="from_sheet", metavar="SHEET",
+                          help="prefill with the values of this sheet")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -78,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _default()
-        return {"audit": _audit, "list": _list, "figures": _figures,
-                "report": _report}[args.command](args)
+        return {"audit": _audit, "list": _list, "figures": _figures, "report": _report,
+                "template": _template}[args.command](args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -196,4 +214,24 @@ def _report(args) -> int:
     print(tex)
     if args.pdf:
         print(compile_pdf(tex))
+    return 0
+
+
+def _template(args) -> int:
+    from .registry import REGISTRY
+    from .outputs.template import template
+
+    claims = select(REGISTRY, args.only.split(",") if args.only is not None else None)
+    text = template(claims, _load(args.from_sheet).raw if args.from_sheet else None)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise UserError(f"{out}: file exists (use --force to overwrite it)")
+    try:
+        out.write_text(text, "utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out}", file=sys.stderr)
     return 0

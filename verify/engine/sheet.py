@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,6 +41,7 @@ class Sheet:
     name: str
     answers: Mapping[str, Mapping[str, Any]]
     ignored: tuple[str, ...] = ()  # known claim ids this version does not check yet
+    raw: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # the TOML values as read
 
     def answer(self, claim_id: str) -> Mapping[str, Any]:
         return self.answers.get(claim_id, {})
@@ -70,7 +71,7 @@ def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{name}: malformed TOML: {exc}") from None
-    answers, ignored = {}, []
+    answers, ignored, tables = {}, [], {}
     for claim_id, table in _claim_tables(raw, name):
         if claim_id not in registry:
             ignored.append(claim_id)
@@ -78,7 +79,8 @@ def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
         claim = registry[claim_id]
         answers[claim_id] = {key: _field_value(claim, key, value, name)
                              for key, value in table.items()}
-    return Sheet(name, answers, tuple(ignored))
+        tables[claim_id] = table
+    return Sheet(name, answers, tuple(ignored), tables)
 
 
 def _claim_tables(raw: Mapping[str, Any], name: str, prefix: str = ""):
