@@ -48,3 +48,12 @@ def test_known_but_unchecked_ids_are_reported_not_rejected():
     older = {i: c for i, c in REGISTRY.items() if i != "q4d.ii"}  # a version without q4d.ii
     sheet = load_text("[q4d.ii]\nanything = 1", "s.toml", older)
     assert sheet.ignored == ("q4d.ii",) and sheet.answers == {}
+
+
+def test_a_field_error_names_the_line_of_the_field():
+    text = "# a sheet\n[q4d.ii]\nsatisfies = false\n\n[q1a]\nholds = true\nc = 'gamma'\n"
+    with pytest.raises(UserError, match=r"^s.toml: line 7: \[q1a\] c: bad formula"):
+        load_text(text, "s.toml", REGISTRY)
+    inline = "q1a = {holds = 'yes'}\n"  # no `key = ` line under a [q1a] header: no line given
+    with pytest.raises(UserError, match=r"^s.toml: \[q1a\] holds: expected true or false"):
+        load_text(inline, "s.toml", REGISTRY)

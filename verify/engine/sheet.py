@@ -6,11 +6,12 @@ schema (`Claim.fields`). Every problem is a `UserError` naming the file, claim a
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,7 +78,8 @@ def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
             ignored.append(claim_id)
             continue
         claim = registry[claim_id]
-        answers[claim_id] = {key: _field_value(claim, key, value, name)
+        answers[claim_id] = {key: _field_value(claim, key, value,
+                                               lambda key=key: _where(name, text, claim_id, key))
                              for key, value in table.items()}
         tables[claim_id] = table
     return Sheet(name, answers, tuple(ignored), tables)
@@ -98,20 +100,33 @@ def _claim_tables(raw: Mapping[str, Any], name: str, prefix: str = ""):
                             f"(known ids: {', '.join(ALL_IDS)})")
 
 
-def _field_value(claim: Claim, key: str, value: Any, name: str) -> Any:
-    where = f"{name}: [{claim.id}] {key}"
+def _where(name: str, text: str, claim_id: str, key: str) -> str:
+    """`name: line N: [claim id] key`, with the line of `key = ...` under the `[claim id]` header
+    when the sheet is written that way (else without the line)."""
+    table, pattern = None, re.compile(rf"{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            table = stripped[1:].split("]", 1)[0].strip()
+        elif table == claim_id and pattern.match(stripped):
+            return f"{name}: line {number}: [{claim_id}] {key}"
+    return f"{name}: [{claim_id}] {key}"
+
+
+def _field_value(claim: Claim, key: str, value: Any, where: Callable[[], str]) -> Any:
+    """The validated value of field `key`; a UserError starts with `where()` (found only then)."""
     if key == NOTE:
         if not isinstance(value, str):
-            raise UserError(f"{where}: expected text, got {_kind(value)}")
+            raise UserError(f"{where()}: expected text, got {_kind(value)}")
         return value
     spec = claim.field(key)
     if spec is None:
         known = ", ".join([f.name for f in claim.fields] + [NOTE])
-        raise UserError(f"{where}: unknown field (fields of {claim.id}: {known})")
+        raise UserError(f"{where()}: unknown field (fields of {claim.id}: {known})")
     try:
         return _VALIDATORS[spec.kind](spec, value)
     except (TypeError, ValueError, OverflowError) as exc:  # FormulaError is a ValueError
-        raise UserError(f"{where}: {exc}") from None
+        raise UserError(f"{where()}: {exc}") from None
 
 
 def _bool(spec: Field, value: Any) -> bool:
