@@ -1,4 +1,4 @@
-"""Command line: `python -m verify [audit|list|figures|report] ...`; results on stdout, progress on stderr.
+"""Command line: `python -m verify [audit|grade|template|list|figures|report] ...`; results on stdout, progress on stderr.
 
 Exit status: 0 the audit ran; 1 with --strict when a verdict is not `correct`; 2 bad input;
 3 the suite's own reference computation failed its accuracy control.
@@ -29,14 +29,17 @@ examples:
   python -m verify audit --only q4d.ii,q4c.i --format md
   python -m verify list                     claim ids and what each checks
   python -m verify report --pdf             LaTeX report (report/report.tex, report.pdf)
-exit status: 0 ran, 1 --strict and some verdict not correct, 2 bad input, 3 reference failure,
+  python -m verify template --out s.toml    an empty sheet to fill in (every claim and field)
+  python -m verify grade class/             grade every class/*.toml into grades/
+exit status: 0 ran, 1 --strict and some verdict not correct (grade: some sheet broken), 2 bad
+input, 3 reference failure,
 130 interrupted (Ctrl-C)"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="{audit,list,figures,report}")
+    sub = parser.add_subparsers(dest="command", metavar="{audit,grade,template,list,figures,report}")
     audit = sub.add_parser("audit", help="audit an answer sheet (default: the seed's)",
                            description="Audit an answer sheet: one verdict with evidence per claim.")
     audit.add_argument("sheet", nargs="?", help="TOML answer sheet (default: the seed's answers)")
@@ -49,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--strict", action="store_true",
                        help="exit 1 when any verdict is not 'correct'")
     _common(audit)
+    _grade_parser(sub)
+    _template_parser(sub)
     sub.add_parser("list", help="list the claim ids and what each checks",
                    description="List the implemented claim ids and what each checks.")
     figures = sub.add_parser("figures", help="write every figure (PDF and PNG)",
@@ -65,11 +70,56 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+GRADE_EPILOG = """\
+example:
+  python -m verify grade class/ --out grades --jobs 2
+      grades/gradebook.csv, grades/gradebook.json, grades/feedback/<sheet>.md,
+      grades/grades.pdf and grades/grades.png
+rubric: TOML, [points] claim id = points (>= 0, every claim) and [credit] verdict word = fraction in
+[0, 1] (every verdict word); the default is verify/answers/rubric.toml (the homework's points).
+exit status: 0 every sheet graded, 1 some sheet broken (reported and skipped), 2 bad input (DIR
+missing or without *.toml, bad rubric, bad --jobs)"""
+
+
+def _with_epilog(sub, name: str, help: str, description: str, epilog: str):
+    """A subcommand whose epilog (examples) keeps its line breaks."""
+    return sub.add_parser(name, help=help, description=description, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _grade_parser(sub) -> None:
+    grade = _with_epilog(
+        sub, "grade", "grade a folder of sheets (gradebook, feedback, figure)",
+        "Grade every *.toml sheet in DIR on every claim: the truths are computed once, then the "
+        "sheets are judged in --jobs workers and scored by the rubric (points per claim x credit "
+        "per verdict). A broken sheet is reported and skipped.", GRADE_EPILOG)
+    grade.add_argument("dir", metavar="DIR", help="folder of TOML answer sheets, one per student")
+    grade.add_argument("--out", default="grades", help="output folder (default: grades)")
+    grade.add_argument("--rubric", metavar="FILE",
+                       help="TOML rubric (default: the homework's points, verify/answers/rubric.toml)")
+    _common(grade)
+
+
+def _template_parser(sub) -> None:
+    template = _with_epilog(
+        sub, "template", "write an answer sheet to fill in",
+        "Write a TOML answer sheet to fill in: every claim's table with each field's type, choices "
+        "and formula symbols as comments, values commented out (so it audits as all "
+        "'unanswered'). With --from, the given sheet's values are filled in.",
+        "examples:\n  python -m verify template --out alice.toml\n"
+        "  python -m verify template --from old.toml --only q4c.ii")
+    template.add_argument("--out", metavar="FILE", help="write FILE instead of stdout")
+    template.add_argument("--force", action="store_true", help="overwrite an existing --out FILE")
+    template.add_argument("--only", metavar="ID,...", help="comma-separated claim ids to include")
+    template.add_argument("--from", dest="from_sheet", metavar="SHEET",
+                          help="prefill with the values of this sheet")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_seed, default=0, help="random seed of every check (default 0)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--jobs", type=_jobs, default=default_jobs(), metavar="N",
-                        help="worker processes for truths and figures (default: the CPUs usable, "
+                        help="worker processes for truths, figures, sheets (default: the CPUs usable, "
                              f"here {default_jobs()}; 1 = all in this process)")
 
 
@@ -78,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _default()
-        return {"audit": _audit, "list": _list, "figures": _figures,
-                "report": _report}[args.command](args)
+        return {"audit": _audit, "list": _list, "figures": _figures, "report": _report,
+                "grade": _grade, "template": _template}[args.command](args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -197,3 +247,46 @@ def _report(args) -> int:
     if args.pdf:
         print(compile_pdf(tex))
     return 0
+
+
+def _template(args) -> int:
+    from .registry import REGISTRY
+    from .outputs.template import template
+
+    claims = select(REGISTRY, args.only.split(",") if args.only is not None else None)
+    text = template(claims, _load(args.from_sheet).raw if args.from_sheet else None)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise UserError(f"{out}: file exists (use --force to overwrite it)")
+    try:
+        out.write_text(text, "utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _grade(args) -> int:
+    from .registry import REGISTRY
+    from .outputs.grading.figure import grade_figure
+    from .outputs.grading.gradebook import write_gradebook
+    from .outputs.grading.grades import class_sheets, grade_class
+    from .outputs.grading.progress import SheetProgress
+    from .outputs.grading.rubric import load_rubric
+
+    sheets = class_sheets(args.dir)
+    rubric = load_rubric(args.rubric, REGISTRY)
+    out = _output_dir(args.out)
+    grades = grade_class(sheets, REGISTRY, _auditor(args), rubric, jobs=args.jobs,
+                         done=None if args.quiet else SheetProgress(len(sheets)))
+    written = write_gradebook(grades, rubric, args.seed, out) + grade_figure(grades, rubric, out)
+    broken = [g for g in grades if not g.ok]
+    for g in broken:
+        print(f"skipped: {g.error}", file=sys.stderr)
+    print(f"graded {len(grades) - len(broken)} of {len(grades)} sheets into {out}/", file=sys.stderr)
+    for path in written:
+        print(path)
+    return 1 if broken else 0

@@ -16,6 +16,13 @@ def test_results_come_back_in_order_and_closures_work():
     assert pool_map(str, [], jobs=2) == []
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_done_is_called_here_once_per_item_with_its_result(jobs):
+    seen = {}
+    results = pool_map(lambda x: x + 1, [5, 6, 7, 8], jobs, done=seen.__setitem__)
+    assert results == [6, 7, 8, 9] and seen == {0: 6, 1: 7, 2: 8, 3: 9}
+
+
 def test_an_error_in_a_worker_is_raised_in_the_caller():
     def fail_on_three(x):
         if x == 3:

@@ -101,3 +101,12 @@ def test_steps_need_their_field_and_only_formula_fields_have_steps():
         load_text("[q4d.ii]\nalpha_steps = ['exp(-beta*t)']", "bad.toml", REGISTRY)
     with pytest.raises(UserError, match=r"satisfies_steps: unknown field .*F also takes F_steps"):
         load_text("[q4d.ii]\nsatisfies_steps = ['t']", "bad.toml", REGISTRY)
+
+
+def test_a_field_error_names_the_line_of_the_field():
+    text = "# a sheet\n[q4d.ii]\nsatisfies = false\n\n[q1a]\nholds = true\nc = 'gamma'\n"
+    with pytest.raises(UserError, match=r"^s.toml: line 7: \[q1a\] c: bad formula"):
+        load_text(text, "s.toml", REGISTRY)
+    inline = "q1a = {holds = 'yes'}\n"  # no `key = ` line under a [q1a] header: no line given
+    with pytest.raises(UserError, match=r"^s.toml: \[q1a\] holds: expected true or false"):
+        load_text(inline, "s.toml", REGISTRY)

@@ -1,8 +1,10 @@
 """Run claims against a sheet: truth once per (claim, seed), judgement per sheet.
 
 Each claim's generator is `default_rng([seed, crc32(id)])`, so adding a claim never changes
-another claim's numbers. Every claim's evidence gets the checks of the sheet's derivation chains
-(`steps`) after its judge ran.
+another claim's numbers. A judgement depends only on the truth and the answer's fields (the free
+`note` is shown, never checked, and never reaches the judge), so the Auditor keeps each
+(claim, answer) judgement: a class whose sheets repeat an answer judges it once. Every claim's
+evidence gets the checks of the sheet's derivation chains (`steps`) after its judge ran.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import numpy as np
 from .claims import Claim, Evidence, Truth, Verdict, verdict_of
 from .errors import UserError
 from .parallel import pool_map
-from .sheet import Sheet
+from .sheet import NOTE, Sheet
 from .steps import with_step_checks
 
 __all__ = ["Result", "Auditor", "claim_rng", "select"]
@@ -62,6 +64,7 @@ class Auditor:
         self.seed = seed
         self._progress = progress or (lambda msg: None)
         self._truths: dict[str, Truth] = {}
+        self._judged: dict[tuple, Evidence] = {}  # (claim id, judge, answer fields) -> evidence
 
     def truth(self, claim: Claim) -> Truth:
         key = claim.truth_id
@@ -89,10 +92,16 @@ class Auditor:
         self.adopt({c.truth_id: t for c, t in zip(todo, pool_map(self.truth, todo, jobs))})
 
     def judge(self, claim: Claim, sheet: Sheet) -> Result:
-        answer = sheet.answer(claim.id)
-        evidence = with_step_checks(claim, answer, claim.judge(answer, self.truth(claim)))
+        """The claim's verdict on the sheet; the same answer (its fields, in any order) to the same
+        claim is judged once per Auditor (judging is deterministic: no random numbers)."""
+        answer = {k: v for k, v in sheet.answer(claim.id).items() if k != NOTE}
+        key = (claim.id, claim.judge, tuple(sorted(answer.items(), key=lambda item: item[0])))
+        if key not in self._judged:
+            self._judged[key] = with_step_checks(claim, answer,
+                                                 claim.judge(answer, self.truth(claim)))
+        evidence = self._judged[key]
         verdict = verdict_of(sheet.answered(claim.id), evidence.checks)
-        return Result(claim, verdict, evidence, answer.get("note", ""))
+        return Result(claim, verdict, evidence, sheet.answer(claim.id).get(NOTE, ""))
 
     def audit(self, sheet: Sheet, claims: Iterable[Claim], jobs: int = 1) -> list[Result]:
         claims = list(claims)

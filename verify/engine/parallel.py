@@ -48,6 +48,10 @@ def _run(index: int):
     return fn(items[index])
 
 
+def _run_indexed(index: int):
+    return index, _run(index)
+
+
 def _first(key):
     return key, _JOB[0](key)
 
@@ -66,16 +70,27 @@ def _fork_pool(jobs: int):
         return multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
 
 
-def pool_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
-    """`[fn(x) for x in items]`, computed by up to `jobs` forked workers (each result must pickle)."""
+def pool_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+             done: Callable[[int, R], None] | None = None) -> list[R]:
+    """`[fn(x) for x in items]`, computed by up to `jobs` forked workers (each result must pickle).
+    `done(index, result)` is called in this process as each item finishes (in any order)."""
     global _JOB
-    jobs = min(jobs, len(items))
+    jobs, done = min(jobs, len(items)), done or (lambda index, result: None)
     if jobs <= 1 or not can_fork():
-        return [fn(x) for x in items]
+        results = []
+        for index, x in enumerate(items):
+            results.append(fn(x))
+            done(index, results[-1])
+        return results
     _JOB = (fn, items)
+    results: list = [None] * len(items)
     try:
         with _fork_pool(jobs) as pool:  # leaving the block terminates the workers (Ctrl-C, error)
-            return pool.map(_run, range(len(items)), chunksize=1)
+            finished = pool.imap_unordered(_run_indexed, range(len(items)), chunksize=1)
+            for index, result in finished:
+                results[index] = result
+                done(index, result)
+        return results
     finally:
         _JOB = None
 

@@ -8,12 +8,13 @@ file, claim and field (and the 1-based step of a chain).
 from __future__ import annotations
 
 import math
+import re
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +50,7 @@ class Sheet:
     name: str
     answers: Mapping[str, Mapping[str, Any]]
     ignored: tuple[str, ...] = ()  # known claim ids this version does not check yet
+    raw: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # the TOML values as read
 
     def answer(self, claim_id: str) -> Mapping[str, Any]:
         return self.answers.get(claim_id, {})
@@ -93,16 +95,18 @@ def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{name}: malformed TOML: {exc}") from None
-    answers, ignored = {}, []
+    answers, ignored, tables = {}, [], {}
     for claim_id, table in _claim_tables(raw, name):
         if claim_id not in registry:
             ignored.append(claim_id)
             continue
         claim = registry[claim_id]
-        answers[claim_id] = {key: _field_value(claim, key, value, name)
+        answers[claim_id] = {key: _field_value(claim, key, value,
+                                               lambda key=key: _where(name, text, claim_id, key))
                              for key, value in table.items()}
         _require_chain_ends(claim, answers[claim_id], name)
-    return Sheet(name, answers, tuple(ignored))
+        tables[claim_id] = table
+    return Sheet(name, answers, tuple(ignored), tables)
 
 
 def _claim_tables(raw: Mapping[str, Any], name: str, prefix: str = ""):
@@ -120,25 +124,38 @@ def _claim_tables(raw: Mapping[str, Any], name: str, prefix: str = ""):
                             f"(known ids: {', '.join(ALL_IDS)})")
 
 
-def _field_value(claim: Claim, key: str, value: Any, name: str) -> Any:
-    where = f"{name}: [{claim.id}] {key}"
+def _where(name: str, text: str, claim_id: str, key: str) -> str:
+    """`name: line N: [claim id] key`, with the line of `key = ...` under the `[claim id]` header
+    when the sheet is written that way (else without the line)."""
+    table, pattern = None, re.compile(rf"{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            table = stripped[1:].split("]", 1)[0].strip()
+        elif table == claim_id and pattern.match(stripped):
+            return f"{name}: line {number}: [{claim_id}] {key}"
+    return f"{name}: [{claim_id}] {key}"
+
+
+def _field_value(claim: Claim, key: str, value: Any, where: Callable[[], str]) -> Any:
+    """The validated value of field `key`; a UserError starts with `where()` (found only then)."""
     if key == NOTE:
         if not isinstance(value, str):
-            raise UserError(f"{where}: expected text, got {_kind(value)}")
+            raise UserError(f"{where()}: expected text, got {_kind(value)}")
         return value
     chained = _chained_field(claim, key)
     if chained is not None:
-        return _steps(chained, value, where)
+        return _steps(chained, value, where())
     spec = claim.field(key)
     if spec is None:
         known = ", ".join([f.name for f in claim.fields] + [NOTE])
         steps = "; a formula field F also takes F_steps" if any(
             f.kind == "formula" for f in claim.fields) else ""
-        raise UserError(f"{where}: unknown field (fields of {claim.id}: {known}{steps})")
+        raise UserError(f"{where()}: unknown field (fields of {claim.id}: {known}{steps})")
     try:
         return _VALIDATORS[spec.kind](spec, value)
     except (TypeError, ValueError, OverflowError) as exc:  # FormulaError is a ValueError
-        raise UserError(f"{where}: {exc}") from None
+        raise UserError(f"{where()}: {exc}") from None
 
 
 def _chained_field(claim: Claim, key: str) -> Field | None:

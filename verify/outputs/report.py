@@ -8,7 +8,8 @@ from typing import Sequence
 from ..engine.audit import Result
 from ..engine.claims import Check, Role, Verdict
 
-__all__ = ["table", "as_json", "markdown", "explanation", "figure_paths", "counts"]
+__all__ = ["table", "as_json", "markdown", "claim_markdown", "md_line", "explanation",
+           "figure_paths", "counts"]
 
 FIGURE_DIR = "figures"
 
@@ -88,15 +89,10 @@ def markdown(sheet: str, seed: int, results: Sequence[Result]) -> str:
     """A Markdown report: the verdict table, then each claim's checks with their numbers."""
     out = [f"# Audit of `{sheet}` (seed {seed})", "", "| claim | verdict | summary |",
            "| --- | --- | --- |"]
-    out += [f"| `{r.claim.id}` | **{r.verdict.word}** | {_md(r.evidence.summary)} |" for r in results]
+    out += [f"| `{r.claim.id}` | **{r.verdict.word}** | {md_line(r.evidence.summary)} |"
+            for r in results]
     for r in results:
-        out += ["", f"## `{r.claim.id}`: {r.verdict.word}", "", f"*{r.claim.question}*", "",
-                f"- verdict: **{r.verdict.word}** ({r.verdict.value})",
-                f"- summary: {_md(r.evidence.summary)}"]
-        if r.verdict is not Verdict.CORRECT:
-            out.append(f"- correction: {_md(r.evidence.correction)}")
-        if r.note:
-            out.append(f"- sheet note: {_md(r.note)}")
+        out += ["", f"## `{r.claim.id}`: {r.verdict.word}", "", *claim_markdown(r)]
         out += ["", "| check | role | passed | value | expected | tolerance | detail |",
                 "| --- | --- | --- | --- | --- | --- | --- |"]
         out += [_md_row(c) for c in r.evidence.checks]
@@ -104,10 +100,21 @@ def markdown(sheet: str, seed: int, results: Sequence[Result]) -> str:
     return "\n".join(out) + "\n"
 
 
+def claim_markdown(r: Result) -> list[str]:
+    """One claim's question, verdict, summary, correction (unless correct) and the sheet's note."""
+    out = [f"*{r.claim.question}*", "", f"- verdict: **{r.verdict.word}** ({r.verdict.value})",
+           f"- summary: {md_line(r.evidence.summary)}"]
+    if r.verdict is not Verdict.CORRECT:
+        out.append(f"- correction: {md_line(r.evidence.correction)}")
+    if r.note:
+        out.append(f"- sheet note: {md_line(r.note)}")
+    return out
+
+
 def _md_row(c: Check) -> str:
     cells = [c.name, c.role.name.lower(), "yes" if c.passed else "**no**", _fmt(c.value),
              _fmt(c.expected), _fmt(c.tolerance), c.detail]
-    return "| " + " | ".join(_md(x) for x in cells) + " |"
+    return "| " + " | ".join(md_line(x) for x in cells) + " |"
 
 
 def _fmt(x) -> str:
@@ -120,7 +127,7 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def _md(text: str) -> str:
+def md_line(text: str) -> str:
     """One table-safe Markdown line: no control characters, no raw HTML, pipes escaped."""
     clean = "".join(c if c.isprintable() else " " for c in str(text))
     return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
