@@ -138,7 +138,7 @@ def test_sheet_seed_reaches_every_truth(pytester, monkeypatch):
     (None, ["--sheet", "absent.toml"], "absent.toml: no such sheet file"),
     ("[q4c.i\n", [], "bad.toml: malformed TOML"),
     ("[q9]\nvalid = true\n", [], "bad.toml: unknown claim id 'q9'"),
-    ("[q4c.i]\nvalid = 'yes'\n", [], "bad.toml: [q4c.i] valid: expected true or false"),
+    ("[q4c.i]\nvalid = 'yes'\n", [], "bad.toml: line 2: [q4c.i] valid: expected true or false"),
     (Q4C_I_RIGHT, ["--sheet-only", "q9"], "unknown claim id(s) q9"),
     (Q4C_I_RIGHT, ["--sheet-only", ","], "--sheet-only names no claim id"),
     (Q4C_I_RIGHT, ["--sheet-seed", "-1"], "--sheet-seed: expected a non-negative integer"),
