@@ -76,3 +76,16 @@ def test_certify_confirms_a_known_counterexample_and_refuses_a_positive_margin()
     assert cert["d_max"] == 100  # (sigma_1/sigma_0)^2
     positive = {**row, "worst_margin": 0.1}
     assert mg.certify({"families": {"spike_broad": {"forward": positive}}}) == []
+
+
+def test_a_margin_at_float_rounding_is_not_a_counterexample(monkeypatch):
+    # KLs of ~1e-16 nats (q0 features far wider than every sigma) can round below minus their
+    # quadrature bound; below the rounding floor KL_FLOOR nothing is signed
+    def rounding_margins(law):
+        n = law.S.shape[0]
+        m, e, k2 = np.full(n, -4e-16), np.full(n, 1e-16), np.full(n, -3e-16)
+        return {"forward": (m, e, k2), "reverse": (m, e, k2)}
+
+    monkeypatch.setattr(mg, "margins", rounding_margins)
+    row = mg.marginal_search({"cauchy": 3})["families"]["cauchy"]["reverse"]
+    assert row["counterexamples"] == 0 and row["inconclusive"] == 3

@@ -7,7 +7,7 @@ unchanged, so the search fixes $\sigma_0 = 1$ and draws $\log_{10}(\sigma_1/\sig
 $\log_{10}(\sigma_2/\sigma_1)$ in `LOG10_RATIO` and $q_0$'s features (widths, separations, scales) in
 units of $\sigma_0$, over decades below and above it. KLs by the adaptive quadrature of
 `verify.numerics.smoothed_kl` with its error bound; a counterexample is a margin
-$KL_2 - KL_1 < -$(bound). The most negative (relative) one per family and direction is certified by
+$KL_2 - KL_1 < -$(bound + `KL_FLOOR`, the rounding floor). The most negative (relative) one per family and direction is certified by
 `verify.numerics.smoothed_kl_mp` (mpmath, 30 digits). For a product $q_0$ on $R^d$ the KLs add over
 coordinates, so a 1-D counterexample with ratio $\rho = \sigma_1/\sigma_0$ is one in every
 $d \le \rho^2$, where $\sigma_0^2 \le \sigma_j^2/d$ holds.
@@ -27,7 +27,9 @@ __all__ = ["LOG10_RATIO", "KL_FLOOR", "BOUND_RTOL", "MixtureFamily", "ScalarFami
            "BUDGET", "marginal_search", "certify"]
 LOG10_RATIO = (1e-3, 4.0)  # log10 of sigma_1/sigma_0 and of sigma_2/sigma_1: up to 10^4 each
 BUDGET = {"spike_broad": 400, "spikes": 300, "mixture": 400, "uniform": 150, "cauchy": 150}
-KL_FLOOR = 1e-12  # nats: a KL_2 below it is within ~1e4 ulps of the O(1) log-density terms' rounding
+KL_FLOOR = 1e-12  # nats: float rounding of the O(1)-O(30) log-density terms integrated over unit
+# mass reaches ~1e-14 and is not in the quadrature's bound; a margin signs only beyond bound + floor
+# (seen: KLs of -4e-16 for q0 features 10^4 sigma_0 wide, below minus their bound of 1e-16)
 BOUND_RTOL = 1e-6  # a bound above BOUND_RTOL KL_2 + KL_FLOOR: the quadrature stopped on its panel
 # limit (panels are refined to 1e-10 of each KL), and its sign is not to be trusted
 REFINE_STEPS = 12
@@ -124,7 +126,17 @@ FAMILIES = {f.name: f for f in (
 
 def _relative(margin, err, scale):
     """margin / KL_2 where the quadrature signs the margin (bound < |margin|), else +inf."""
-    return np.where(err < np.abs(margin), margin / np.maximum(scale, 1e-300), np.inf)
+    return np.where(_signed(margin, err), margin / np.maximum(scale, 1e-300), np.inf)
+
+
+def _signed(margin, err):
+    """The quadrature signs the margin: |margin| beyond its bound plus the rounding floor."""
+    return np.abs(margin) > err + KL_FLOOR
+
+
+def _negative(margin, err):
+    """A counterexample: the margin is below minus (its bound plus the rounding floor)."""
+    return margin < -(err + KL_FLOOR)
 
 
 def _refine(fam, direction, theta, res, rng):
@@ -139,7 +151,7 @@ def _refine(fam, direction, theta, res, rng):
     for _ in range(REFINE_STEPS):
         props = best + step * rng.standard_normal((PROPOSALS, best.shape[1]))
         m, e, k2 = fam.margins(props)[direction]
-        found += int((m < -e).sum())
+        found += int(_negative(m, e).sum())
         r = _relative(m, e, k2)
         j = int(np.argmin(r))
         if r[j] < best_rel:
@@ -157,8 +169,8 @@ def _family_direction(fam, direction, theta, res, rng) -> dict:
     params = fam.decode(theta)
     return {
         "n": int(len(theta)) + PROPOSALS * REFINE_STEPS,
-        "counterexamples": int((margin < -err).sum()) + found,
-        "inconclusive": int((err >= np.abs(margin)).sum()), "worst_rel_margin": m / k2,
+        "counterexamples": int(_negative(margin, err).sum()) + found,
+        "inconclusive": int((~_signed(margin, err)).sum()), "worst_rel_margin": m / k2,
         "worst_margin": m, "worst_err": e, "worst_kl_2": k2, "worst_kl_1": k2 - m,
         "worst_params": [float(v) for v in np.concatenate([np.ravel(a) for a in fam.decode(best)])],
         "unresolved": int((scale < KL_FLOOR).sum()),
@@ -166,7 +178,7 @@ def _family_direction(fam, direction, theta, res, rng) -> dict:
         "max_rel_err": float(np.max(err / scale, where=scale >= KL_FLOOR, initial=0.0)),
         "sample_sigma_ratio": (params[-2][:1000] / params[-3][:1000]).tolist(),
         "sample_rel_margin": (margin[:1000] / np.maximum(scale[:1000], 1e-300)).tolist(),
-        "sample_counterexample": (margin[:1000] < -err[:1000]).tolist(),
+        "sample_counterexample": _negative(margin[:1000], err[:1000]).tolist(),
     }
 
 
@@ -193,7 +205,7 @@ def certify(report: dict) -> list[dict]:
     for name, rows in report["families"].items():
         fam = FAMILIES[name]
         for direction, r in rows.items():
-            if not isinstance(fam, MixtureFamily) or r["worst_margin"] >= -r["worst_err"]:
+            if not isinstance(fam, MixtureFamily) or not _negative(r["worst_margin"], r["worst_err"]):
                 continue
             K = fam.K
             p = r["worst_params"]
