@@ -27,7 +27,8 @@ def test_fm_cfm_gap_is_constant_and_gradients_agree(auditor):
 def test_ode_likelihood_matches_exact_pushforward():
     theta, x = np.array([-0.6, 0.8, 1.0, 0.1]), np.linspace(-1, 3, 7)
     ll, evals = _loglik_by_ode(theta, x)
-    np.testing.assert_allclose(ll, _affine_loglik_exact(theta, x), atol=1e-8)  # rtol 1e-10 ODE
+    # the ODE's global error at rtol 1e-10 (6e-11 measured), whatever the kernel's rounding
+    np.testing.assert_allclose(ll, _affine_loglik_exact(theta, x), rtol=0, atol=1e-8)
     assert evals > 10  # an adaptive solve, not a single evaluation
 
 
