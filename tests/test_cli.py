@@ -19,6 +19,8 @@ def test_json_report_has_the_contract_shape_and_is_byte_stable(capsys, monkeypat
     first = capsys.readouterr().out
     monkeypatch.setattr("verify.cli.Auditor", lambda *args, **kwargs: auditor)
     assert main(["audit", "--json", "-q"]) == 0  # the session's truths, computed independently
+    # byte-identical by construction: this process and its forked workers share one BLAS (kernel,
+    # thread count), and each truth is computed whole in one process from the seed
     assert capsys.readouterr().out == first
     report = json.loads(first)
     assert list(report) == ["sheet", "seed", "claims", "counts"]

@@ -38,6 +38,10 @@ def test_a_forked_audit_equals_the_in_process_one():
     sheet = load(None, REGISTRY)
     by_jobs = [json.loads(as_json(sheet.name, 0, Auditor(0).audit(sheet, claims, jobs=j)))
                for j in (1, 2)]
+    # bit-identity is guaranteed, not luck: each truth runs whole in one process, and a forked worker
+    # has the parent's BLAS (same kernel, same thread count, static work split); LAPACK results do
+    # change with the thread count (eigh by ~1e-12), so identity across OPENBLAS_NUM_THREADS is not
+    # asserted anywhere
     assert by_jobs[0] == by_jobs[1]
 
 
@@ -66,4 +70,5 @@ def test_figures_and_truths_in_one_pool_match_the_in_process_run(tmp_path):
     # q4a's figure needs q4a's truth, computed in the pool; q4c.i's truth is an extra first-stage key
     paths = {j: write(["q4a_fm_vs_cfm"], tmp_path / str(j), Auditor(0), formats=("pdf",), jobs=j,
                       claims=[REGISTRY["q4c.i"]]) for j in (1, 2)}
+    # identical bytes guaranteed as above: one process per truth and figure, the parent's BLAS
     assert [p.read_bytes() for p in paths[1]] == [p.read_bytes() for p in paths[2]]

@@ -13,9 +13,10 @@ def test_gauss_kronrod_rules_integrate_polynomials_of_their_degree_exactly():
     x = q.GK_NODES
     for k in range(0, 24, 2):  # odd powers vanish by symmetry of the nodes
         exact = 2 / (k + 1)
-        assert q.GK_WEIGHTS @ x ** k == pytest.approx(exact, rel=1e-14)  # K15: degree 22
+        # sums of <= 15 positive terms: relative rounding <= ~40 u, so rel alone (not pytest's abs 1e-12)
+        assert q.GK_WEIGHTS @ x ** k == pytest.approx(exact, rel=1e-14, abs=0)  # K15: degree 22
         if k <= 13:
-            assert q.G7_WEIGHTS @ x[1::2] ** k == pytest.approx(exact, rel=1e-14)  # G7: degree 13
+            assert q.G7_WEIGHTS @ x[1::2] ** k == pytest.approx(exact, rel=1e-14, abs=0)  # G7: degree 13
 
 
 @pytest.mark.parametrize("x, L, sd", [(-0.9, 1.5, 0.3), (0.1, 1.5, 0.3), (0.75, 1.5, 0.3), (2.1, 1.5, 0.3),
@@ -23,7 +24,8 @@ def test_gauss_kronrod_rules_integrate_polynomials_of_their_degree_exactly():
 def test_uniform_smoothed_density_is_the_convolution(x, L, sd):
     ref, _ = integrate.quad(lambda y: stats.norm.pdf(x - y, scale=sd) / L, 0, L, epsabs=0, epsrel=1e-12,
                             points=[min(max(x, 0), L)])
-    assert np.exp(q.log_uniform_smoothed(x, L, sd)) == pytest.approx(ref, rel=1e-9)  # quad's tolerance
+    # quad's relative tolerance; densities down to 2e-7 here, so no absolute floor (abs=0)
+    assert np.exp(q.log_uniform_smoothed(x, L, sd)) == pytest.approx(ref, rel=1e-9, abs=0)
 
 
 @pytest.mark.parametrize("x, gam, sd", [(0.0, 0.5, 0.3), (1.7, 0.5, 0.3), (-40.0, 0.2, 1.5), (3.0, 0.1, 0.02)])
@@ -33,7 +35,8 @@ def test_voigt_density_is_the_convolution(x, gam, sd):
     parts = [integrate.quad(f, -np.inf, lo, epsabs=0, epsrel=1e-12)[0],
              integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-12, points=[0.0, x], limit=200)[0],
              integrate.quad(f, hi, np.inf, epsabs=0, epsrel=1e-12)[0]]
-    assert np.exp(q.log_voigt(x, gam, sd)) == pytest.approx(sum(parts), rel=1e-9)  # quad's tolerance
+    # quad's relative tolerance; densities down to 4e-5 here, so no absolute floor (abs=0)
+    assert np.exp(q.log_voigt(x, gam, sd)) == pytest.approx(sum(parts), rel=1e-9, abs=0)
 
 
 GAUSS_CASES = [(0.3, 0.7, 0.2), (0.3, 0.2, 0.7), (1e-10, 2.0, 0.01), (1e-10, 0.01, 2.0), (0.5, 1.0, 1.0001)]

@@ -29,7 +29,8 @@ def test_no_figure_carries_a_timestamp_or_software_tag(written_figures):
 
 
 def test_a_rerun_gives_the_same_bytes(tmp_path, auditor, written_figures):
-    # one full figure per rerun keeps the suite fast; the check above covers the rest
+    # one full figure per rerun keeps the suite fast; the check above covers the rest. Same process,
+    # same cached truths, same code path: identical bytes are guaranteed (no BLAS thread dependence)
     names = ["q4d_alpha_sigma", "q1b_kl_vs_sigma"]
     again = digest(write(names, tmp_path, auditor))
     assert again == digest(written_figures[n] for n in again)

@@ -24,6 +24,7 @@ def test_float_transcription_matches_sympy_schedule():
     want_a = np.array([float(alpha.subs(t, sp.nsimplify(x))) for x in times])
     want_s = np.array([float(sigma.subs(t, sp.nsimplify(x))) for x in times])
     np.testing.assert_allclose(a, want_a, rtol=1e-13)   # a few ulps from exp's argument rounding
+    # sigma_1 = sqrt(1 - alpha_1^2) = 0 on both sides; atol: an ulp of 1 - alpha^2's O(1) terms
     np.testing.assert_allclose(s, want_s, rtol=1e-13, atol=1e-16)
 
 

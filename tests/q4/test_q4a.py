@@ -27,7 +27,8 @@ def test_fm_cfm_gap_is_constant_and_gradients_agree(auditor):
 def test_ode_likelihood_matches_exact_pushforward():
     theta, x = np.array([-0.6, 0.8, 1.0, 0.1]), np.linspace(-1, 3, 7)
     ll, evals = _loglik_by_ode(theta, x)
-    np.testing.assert_allclose(ll, _affine_loglik_exact(theta, x), atol=1e-8)  # rtol 1e-10 ODE
+    # the ODE's global error at rtol 1e-10 (6e-11 measured), whatever the kernel's rounding
+    np.testing.assert_allclose(ll, _affine_loglik_exact(theta, x), rtol=0, atol=1e-8)
     assert evals > 10  # an adaptive solve, not a single evaluation
 
 
@@ -38,8 +39,8 @@ def test_gap_constant_is_minus_the_integrated_conditional_variance():
     # hand form: Var(x1 - x0) - Cov(x1 - x0, x_t)^2 / Var(x_t), independent of m
     f = lambda t: s * s + 1 - (t * s * s - (1 - t)) ** 2 / (t * t * s * s + (1 - t) ** 2)
     ref = -float(mp.quad(lambda t: f(mp.mpf(t)), [0, 1]))
-    assert _gap_constant(m, s) == pytest.approx(ref, rel=1e-12)  # quad at epsrel 1e-13
-    assert _gap_constant(-3.0, s) == pytest.approx(ref, rel=1e-12)
+    assert _gap_constant(m, s) == pytest.approx(ref, rel=1e-12, abs=0)  # quad at epsrel 1e-13; ref ~ -0.8
+    assert _gap_constant(-3.0, s) == pytest.approx(ref, rel=1e-12, abs=0)
 
 
 FULL = "mle_needs_simulation = true\ncfm_simulation_free = true\n"

@@ -92,6 +92,7 @@ def q4ei_truth(*, rng: np.random.Generator) -> Truth:
     checks.append(Check.close("closed-form plan: off-diagonal precision block = -I/(2 eps)",
                               np.abs(off + np.eye(2) / (2 * EPS_GAUSS)).max(), 0.0, atol=1e-12,
                               role=Role.CONTROL, detail="product form exp(-|x-y|^2/(4 eps)) f(x) g(y)"))
+    # c1 = sqrt(0.91 + eps^2) - eps ~ 0.74, far from 0: rtol alone bounds eigh's few-ulp rounding
     c1 = D.gaussian_sb_cross_covariance().subs({D.A: 0.7, D.B: 1.3, D.eps: EPS_GAUSS})
     checks.append(Check.close("matrix formula reduces to sympy's sqrt(AB + eps^2) - eps in 1-D",
                               gaussian_sb_cross_cov(np.array([[0.7]]), np.array([[1.3]]), EPS_GAUSS)[0, 0],
