@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,6 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from .claims import Claim, Field
 from .errors import UserError
+from .files import MAX_TOML_BYTES, read_toml_text
 from .formula import FormulaError, parse
 from .steps import STEPS_SUFFIX, steps_key
 
@@ -37,7 +37,7 @@ ALL_IDS = (
 )
 NOTE = "note"  # free text allowed in every claim: shown, not checked
 SEED_SHEET = "seed.toml"
-MAX_SHEET_BYTES = 1 << 20  # 1 MiB: the seed's full sheet is ~4 KB; a bound so no read runs away
+MAX_SHEET_BYTES = MAX_TOML_BYTES  # see `files`
 # longest derivation chain a sheet may give: each step costs one `equivalent` (0.02-0.06 s for
 # the homework's formulas), so this bounds a sheet's chain checks to seconds
 MAX_STEPS = 100
@@ -64,29 +64,7 @@ def load(path: str | Path | None, registry: Mapping[str, Claim]) -> Sheet:
     if path is None:
         text = resources.files("verify.answers").joinpath(SEED_SHEET).read_text("utf-8")
         return load_text(text, f"<seed sheet {SEED_SHEET}>", registry)
-    p = Path(path)
-    try:
-        text = _read_regular_file(p).decode("utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{p}: no such sheet file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{p}: cannot read the sheet ({exc})") from None
-    return load_text(text, str(p), registry)
-
-
-def _read_regular_file(p: Path) -> bytes:
-    """The bytes of `p`, refused before opening when it is not a regular file (a device or FIFO
-    could block or never end) and when it holds more than MAX_SHEET_BYTES."""
-    kind = p.stat().st_mode
-    if not stat.S_ISREG(kind):
-        what = "a directory" if stat.S_ISDIR(kind) else "a device, FIFO or socket"
-        raise UserError(f"{p}: not a regular file ({what}); a sheet is a TOML file")
-    with p.open("rb") as handle:
-        data = handle.read(MAX_SHEET_BYTES + 1)  # bounded even if the file grows meanwhile
-    if len(data) > MAX_SHEET_BYTES:
-        raise UserError(f"{p}: larger than {MAX_SHEET_BYTES // 1024} KiB; a sheet is a small TOML "
-                        "file")
-    return data
+    return load_text(read_toml_text(path, "sheet"), str(path), registry)
 
 
 def load_text(text: str, name: str, registry: Mapping[str, Claim]) -> Sheet:

@@ -14,6 +14,7 @@ $d \le \rho^2$, where $\sigma_0^2 \le \sigma_j^2/d$ holds.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,7 @@ class MixtureFamily:
 
     def describe(self, params) -> dict:
         K = self.K
-        return {"w": params[:K], "mu": params[K:2 * K], "sd": list(np.sqrt(params[2 * K:3 * K])),
+        return {"w": params[:K], "mu": params[K:2 * K], "sd": [math.sqrt(v) for v in params[2 * K:3 * K]],
                 "sigma": params[3 * K:]}
 
 

@@ -66,3 +66,8 @@ def test_a_malformed_rubric_names_the_file_and_the_key(tmp_path, text, message):
 def test_a_missing_rubric_file(tmp_path):
     with pytest.raises(UserError, match="no such rubric file"):
         load_rubric(tmp_path / "absent.toml", REGISTRY)
+
+
+def test_a_rubric_path_that_is_a_device_is_refused_before_reading():
+    with pytest.raises(UserError, match="/dev/zero: not a regular file"):  # would read forever
+        load_rubric("/dev/zero", REGISTRY)

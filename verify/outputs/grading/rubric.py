@@ -20,6 +20,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from ...engine.claims import Verdict
 from ...engine.errors import UserError
+from ...engine.files import read_toml_text
 
 __all__ = ["Rubric", "load_rubric", "DEFAULT_RUBRIC"]
 
@@ -53,13 +54,7 @@ def load_rubric(path: str | Path | None, claim_ids: Iterable[str]) -> Rubric:
         text = resources.files("verify.answers").joinpath(DEFAULT_RUBRIC).read_text("utf-8")
         name = f"default (verify/answers/{DEFAULT_RUBRIC})"
     else:
-        name = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except FileNotFoundError:
-            raise UserError(f"{name}: no such rubric file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{name}: cannot read the rubric ({exc})") from None
+        name, text = str(path), read_toml_text(path, "rubric")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
