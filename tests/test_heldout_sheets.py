@@ -93,7 +93,9 @@ def test_every_answered_claim_of_a_heldout_sheet_has_an_expected_verdict(sheets)
 @xfail(T_HALF_BUG)
 def test_t_half_at_one_is_wrong_since_alpha_1_is_one(auditor):
     """frank's q4d.i with t_half = 1: alpha_1 = 1 != 1/2, so the stated reading is wrong (flawed)."""
-    text = (SHEETS / "frank.toml").read_text().replace("t_half = 0.99884", "t_half = 1.0")
+    text = (SHEETS / "frank.toml").read_text()
+    assert "t_half = 0.99884" in text  # else the replacement below would test frank unchanged
+    text = text.replace("t_half = 0.99884", "t_half = 1.0")
     sheet = load_text(text, "frank_t1", REGISTRY)
     assert auditor.judge(REGISTRY["q4d.i"], sheet).verdict is F
 

@@ -1,7 +1,7 @@
 """Claim q2a.vae: a VAE's likelihood, shown by computation.
 
 A linear-Gaussian VAE has p(x) in closed form (measures the ELBO gap and IWAE bias); a nonlinear
-decoder leaves only bounds/estimates (IWAE bias > 0 at every K, reference by quadrature).
+decoder leaves only bounds/estimates (IWAE bias < 0 at every K: a lower bound; reference by quadrature).
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from scipy.stats import multivariate_normal
 from ..engine.claims import Check, Claim, Evidence, Field, Truth
 from .runs import TOL
 
-__all__ = ["CLAIM", "iwae", "decoder", "decoder_log_marginal"]
+__all__ = ["CLAIM", "NONLINEAR_POINTS", "iwae", "decoder", "decoder_log_marginal"]
 
 KS = (1, 10, 100, 1000)
 SIGMA_X = 0.3  # decoder noise std
+NONLINEAR_POINTS = np.array([[0.5, 0.8], [-1.0, -0.9], [2.5, -0.9]])  # nonlinear-decoder test x
 
 
 def decoder(z):
@@ -55,7 +56,7 @@ def vae_truth(*, rng: np.random.Generator) -> Truth:
                           np.abs(exact_lin - _lin_quad(x, w)).max(), 0.0, atol=1e-10, unit="nats"),
               Check.exact("linear VAE: ELBO gap KL(q||posterior) > 0 for an imperfect encoder",
                           gap.min() > 0, value=float(gap.mean()), unit="nats")]
-    xs = np.array([[0.5, 0.8], [-1.0, -0.9], [2.5, -0.9]])  # nonlinear-decoder test points
+    xs = NONLINEAR_POINTS
     ref = decoder_log_marginal(xs)
     rows = {}
     for k in KS:
